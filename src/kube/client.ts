@@ -1,0 +1,48 @@
+// The one place that builds Kubernetes API clients and knows patch content types.
+// Everything else asks for `KubeClients` and calls `mergePatch`.
+import * as k8s from '@kubernetes/client-node';
+
+export interface KubeClients {
+  config: k8s.KubeConfig;
+  core: k8s.CoreV1Api;
+  batch: k8s.BatchV1Api;
+  custom: k8s.CustomObjectsApi;
+  apiextensions: k8s.ApiextensionsV1Api;
+  coordination: k8s.CoordinationV1Api;
+  version: k8s.VersionApi;
+}
+
+/**
+ * Loads a kubeconfig: the file given, else $KUBECONFIG / ~/.kube/config, else the
+ * in-cluster service account.
+ */
+export function loadKubeConfig(file?: string): k8s.KubeConfig {
+  const config = new k8s.KubeConfig();
+  if (file) config.loadFromFile(file);
+  else config.loadFromDefault();
+  if (!config.getCurrentCluster()) throw new Error('no Kubernetes cluster configured (kubeconfig has no current cluster)');
+  return config;
+}
+
+export function makeClients(config: k8s.KubeConfig): KubeClients {
+  return {
+    config,
+    core: config.makeApiClient(k8s.CoreV1Api),
+    batch: config.makeApiClient(k8s.BatchV1Api),
+    custom: config.makeApiClient(k8s.CustomObjectsApi),
+    apiextensions: config.makeApiClient(k8s.ApiextensionsV1Api),
+    coordination: config.makeApiClient(k8s.CoordinationV1Api),
+    version: config.makeApiClient(k8s.VersionApi),
+  };
+}
+
+/** Request options that make a generated `patch*` call send a JSON merge patch. */
+export const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+
+/** The HTTP status of a failed API call, if it was one. */
+export function apiStatus(err: unknown): number | undefined {
+  return err instanceof k8s.ApiException ? err.code : undefined;
+}
+
+export const isNotFound = (err: unknown) => apiStatus(err) === 404;
+export const isAlreadyExists = (err: unknown) => apiStatus(err) === 409;

@@ -1,0 +1,162 @@
+// Starts a real, throwaway Kubernetes control plane: etcd, kube-apiserver,
+// kube-controller-manager (only the controllers syncpool relies on), kube-scheduler,
+// and kwok as the fake node's kubelet. Everything listens on random loopback ports and
+// lives in one directory.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import YAML from 'yaml';
+import { BootstrapClient, waitFor } from './bootstrap.js';
+import { createPki, type Pki } from './pki.js';
+import { freePort } from './ports.js';
+import { type Component, logTail, startComponent, stopComponents } from './processes.js';
+
+export const KWOK_STAGES = fileURLToPath(new URL('./kwok-stages.yaml', import.meta.url));
+export const NODE_NAME = 'kwok-node-0';
+
+// Controllers syncpool's behaviour depends on; nothing else runs, to keep the testbed light.
+const CONTROLLERS = [
+  'job-controller',
+  'cronjob-controller',
+  'garbage-collector-controller',
+  'namespace-controller',
+  'ttl-after-finished-controller',
+  'serviceaccount-controller',
+];
+
+export interface ControlPlaneInfo {
+  dir: string;
+  server: string;
+  kubeconfig: string;
+  etcd: string;
+}
+
+export interface RunningControlPlane extends ControlPlaneInfo {
+  components: Component[];
+  /** Resolves with the first component that exits on its own. */
+  firstExit: Promise<Component>;
+  stop(): Promise<void>;
+}
+
+function kubeconfigFor(server: string, pki: Pki, files: { ca: string; cert: string; key: string }): string {
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  return YAML.stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'syncpool-testbed', cluster: { server, 'certificate-authority-data': b64(files.ca) } }],
+    users: [{ name: 'admin', user: { 'client-certificate-data': b64(files.cert), 'client-key-data': b64(files.key) } }],
+    contexts: [{ name: 'syncpool-testbed', context: { cluster: 'syncpool-testbed', user: 'admin', namespace: 'default' } }],
+    'current-context': 'syncpool-testbed',
+  }) + `# made by syncpool's testbed; CA ${pki.caCert}\n`;
+}
+
+function fakeNode(): object {
+  const resources = { cpu: '1000', memory: '1Ti', pods: '10000' };
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name: NODE_NAME,
+      annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
+      labels: { 'kubernetes.io/hostname': NODE_NAME, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', type: 'kwok' },
+    },
+    status: { allocatable: resources, capacity: resources },
+  };
+}
+
+export async function startControlPlane(dir: string, assets: string): Promise<RunningControlPlane> {
+  const logs = join(dir, 'logs');
+  await mkdir(logs, { recursive: true });
+  await mkdir(join(dir, 'pki'), { recursive: true });
+  const bin = (name: string) => join(assets, name);
+  const components: Component[] = [];
+  const stop = () => stopComponents([...components].reverse());
+
+  // A component dying during start-up fails the start at once, with its log.
+  const guard = <T>(c: Component, waiting: Promise<T>): Promise<T> =>
+    Promise.race([
+      waiting,
+      c.exited.then((code) => {
+        throw new Error(`${c.name} exited (${code}) during start-up:\n${logTail(c.logFile)}`);
+      }),
+    ]);
+
+  try {
+    const pki = await createPki(join(dir, 'pki'));
+    const [etcdPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+    const etcdUrl = `http://127.0.0.1:${etcdPort}`;
+    const peerUrl = `http://127.0.0.1:${peerPort}`;
+
+    const etcd = startComponent(logs, 'etcd', bin('etcd'), [
+      '--name=testbed', `--data-dir=${join(dir, 'etcd')}`,
+      `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`,
+      `--listen-peer-urls=${peerUrl}`, `--initial-advertise-peer-urls=${peerUrl}`,
+      `--initial-cluster=testbed=${peerUrl}`, '--unsafe-no-fsync', '--log-level=warn',
+    ]);
+    components.push(etcd);
+    await guard(etcd, waitFor('etcd /health', 30_000, async () => (await fetch(`${etcdUrl}/health`)).ok));
+
+    const server = `https://127.0.0.1:${apiPort}`;
+    const apiserver = startComponent(logs, 'kube-apiserver', bin('kube-apiserver'), [
+      `--etcd-servers=${etcdUrl}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1',
+      `--secure-port=${apiPort}`, `--tls-cert-file=${pki.servingCert}`, `--tls-private-key-file=${pki.servingKey}`,
+      `--client-ca-file=${pki.caCert}`,
+      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+      `--service-account-key-file=${pki.serviceAccountPub}`,
+      `--service-account-signing-key-file=${pki.serviceAccountKey}`,
+      '--service-cluster-ip-range=10.0.0.0/24', '--authorization-mode=RBAC', '--allow-privileged=true',
+      // No token controller runs, and kwok nodes are never tainted not-ready by a kubelet.
+      '--disable-admission-plugins=ServiceAccount,TaintNodesByCondition',
+      '--enable-priority-and-fairness=false',
+    ]);
+    components.push(apiserver);
+    const client = new BootstrapClient(server, pki);
+    await guard(apiserver, waitFor('kube-apiserver /readyz', 60_000, async () => (await client.call('GET', '/readyz')).status === 200));
+
+    const kubeconfig = join(dir, 'kubeconfig');
+    await writeFile(kubeconfig, kubeconfigFor(server, pki, {
+      ca: await readFile(pki.caCert, 'utf8'),
+      cert: await readFile(pki.adminCert, 'utf8'),
+      key: await readFile(pki.adminKey, 'utf8'),
+    }), { mode: 0o600 });
+
+    const rest = [
+      startComponent(logs, 'kube-controller-manager', bin('kube-controller-manager'), [
+        `--kubeconfig=${kubeconfig}`, '--leader-elect=false', '--use-service-account-credentials=false',
+        '--secure-port=0', `--controllers=${CONTROLLERS.join(',')}`,
+        // Tests create many Jobs at once; the default of 5 workers would be the bottleneck.
+        '--concurrent-job-syncs=10',
+      ]),
+      startComponent(logs, 'kube-scheduler', bin('kube-scheduler'), [
+        `--kubeconfig=${kubeconfig}`, '--leader-elect=false', '--secure-port=0',
+      ]),
+      startComponent(logs, 'kwok', bin('kwok'), [
+        `--kubeconfig=${kubeconfig}`, '--manage-all-nodes=true', `--config=${KWOK_STAGES}`,
+        '--server-address=',
+      ]),
+    ];
+    components.push(...rest);
+
+    const created = await client.call('POST', '/api/v1/nodes', fakeNode());
+    if (created.status !== 201) throw new Error(`creating the fake node: HTTP ${created.status} ${created.body}`);
+    const anyExit = Promise.race(rest.map((c) => c.exited.then(() => c)));
+    const ready = Promise.all([
+      waitFor(`node ${NODE_NAME} Ready (kwok)`, 60_000, async () => {
+        const node = JSON.parse((await client.call('GET', `/api/v1/nodes/${NODE_NAME}`)).body);
+        return node.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True');
+      }),
+      // The default ServiceAccount appearing proves the controller-manager is running.
+      waitFor('ServiceAccount default/default (controller-manager)', 60_000, async () =>
+        (await client.call('GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200),
+    ]);
+    await Promise.race([ready, anyExit.then((c) => {
+      throw new Error(`${c.name} exited during start-up:\n${logTail(c.logFile)}`);
+    })]);
+
+    const firstExit = Promise.race(components.map((c) => c.exited.then(() => c)));
+    return { dir, server, kubeconfig, etcd: etcdUrl, components, firstExit, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

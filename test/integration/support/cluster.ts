@@ -1,0 +1,42 @@
+// What every integration test needs: clients for the shared control plane and a
+// namespace of its own, deleted afterwards.
+import { randomBytes } from 'node:crypto';
+import { type KubeClients, loadKubeConfig, makeClients } from '../../../src/kube/client.js';
+
+export function testClients(): KubeClients {
+  const file = process.env.SYNCPOOL_TEST_KUBECONFIG;
+  if (!file) throw new Error('SYNCPOOL_TEST_KUBECONFIG is unset: integration tests must run through jest\'s global setup');
+  return makeClients(loadKubeConfig(file));
+}
+
+export async function createTestNamespace(kube: KubeClients, prefix: string): Promise<string> {
+  const name = `${prefix}-${randomBytes(3).toString('hex')}`;
+  await kube.core.createNamespace({ body: { metadata: { name, labels: { 'syncpool.dev/test': 'true' } } } });
+  return name;
+}
+
+export async function deleteNamespace(kube: KubeClients, name: string): Promise<void> {
+  await kube.core.deleteNamespace({ name }).catch(() => undefined);
+}
+
+/** Polls until `check` returns a value (not undefined) or the time runs out. */
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  { timeoutMs = 30_000, intervalMs = 200 } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms: ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
