@@ -21,8 +21,9 @@ export default {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       // One control plane per run, shared by every integration test file.
-      globalSetup: '<rootDir>/test/integration/support/globalSetup.ts',
-      globalTeardown: '<rootDir>/test/integration/support/globalTeardown.ts',
+      globalSetup: '<rootDir>/test/integration/support/globalSetup.mjs',
+      globalTeardown: '<rootDir>/test/integration/support/globalTeardown.mjs',
+      setupFilesAfterEnv: ['<rootDir>/test/integration/support/timeouts.ts'],
       slowTestThreshold: 30,
     },
   ],

@@ -21,17 +21,21 @@ const dir = values.dir!;
 const say = (msg: string) => process.stdout.write(`${new Date().toISOString()} ${msg}\n`);
 
 let plane: RunningControlPlane | undefined;
-let stopping = false;
+let stopping: Promise<never> | undefined;
 
-async function shutdown(why: string, code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
+/**
+ * Idempotent: stopping the components makes `firstExit` fire too, and that second
+ * call must wait for the first, not exit half-way.
+ */
+function shutdown(why: string, code: number): Promise<never> {
+  stopping ??= (async () => {
     say(`stopping: ${why}`);
     await plane?.stop();
     await rm(join(dir, STATE_FILE), { force: true });
     if (values['remove-dir']) await rm(dir, { recursive: true, force: true });
-  }
-  process.exit(code);
+    process.exit(code);
+  })();
+  return stopping;
 }
 
 for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {

@@ -6,8 +6,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eventually } from './support/cluster.js';
 
-jest.setTimeout(180_000);
-
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Live (not zombie) processes in a process group. */

@@ -4,8 +4,6 @@ import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { isNotFound, type KubeClients, mergePatch } from '../../src/kube/client.js';
 import { createTestNamespace, deleteNamespace, eventually, testClients } from './support/cluster.js';
 
-jest.setTimeout(120_000);
-
 let kube: KubeClients;
 let ns: string;
 

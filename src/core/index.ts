@@ -1,0 +1,15 @@
+// The pure scheduling core: plain data in, decisions out; no I/O and no clock.
+export type {
+  AdmissionInput,
+  AdmissionPlan,
+  Overlap,
+  PoolPolicy,
+  QueuedRun,
+  RunRef,
+  WaitingRun,
+  WaitReason,
+} from './types.js';
+export { compareQueued, effectivePriority, orderQueue } from './ordering.js';
+export { planAdmission } from './admission.js';
+export { summarizePool, type PoolSummary } from './poolStatus.js';
+export { DURATION_PATTERN, formatDuration, parseDuration } from './duration.js';

@@ -1,0 +1,33 @@
+// npm run demo: the main job on this machine. With no cluster configured (no
+// KUBECONFIG, no ~/.kube/config) it starts the local control plane and runs there.
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { launch } from '../testbed/launcher.js';
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+
+function configuredKubeconfig(): string | undefined {
+  if (process.env.KUBECONFIG) return process.env.KUBECONFIG;
+  const home = join(homedir(), '.kube', 'config');
+  return existsSync(home) ? home : undefined;
+}
+
+async function main(): Promise<void> {
+  let kubeconfig = configuredKubeconfig();
+  if (kubeconfig) {
+    out(`using the cluster configured in ${kubeconfig}`);
+  } else {
+    out('no cluster configured: starting a local control plane (first run builds it: 10-25 min)');
+    const state = await launch({ attached: true });
+    kubeconfig = state.kubeconfig;
+    out(`control plane ready in ${state.startMillis} ms: export KUBECONFIG=${kubeconfig}`);
+  }
+  const { runDemo } = await import('./scenario.js');
+  await runDemo(kubeconfig, out);
+}
+
+main().then(() => process.exit(0), (err: Error) => {
+  process.stderr.write(`demo failed: ${err.message}\n`);
+  process.exit(1);
+});
