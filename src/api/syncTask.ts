@@ -1,0 +1,120 @@
+// SyncTask: one sync (source, syncType) to run in a pool, once or on a schedule.
+import { z } from 'zod';
+import {
+  API_VERSION, conditionsSchema, dateTime, dnsLabel, dnsSubdomain, freeObject, type KindDefinition, objectMetaSchema, type Rule,
+  retryPolicySchema, withRules,
+} from './common.js';
+
+export const MAX_TASK_NAME = 52;
+export const MAX_PARAMETERS_BYTES = 16 * 1024;
+
+export const taskPhases = ['Pending', 'Queued', 'Running', 'Succeeded', 'Failed', 'Cancelled', 'Rejected'] as const;
+export type TaskPhase = (typeof taskPhases)[number];
+
+const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+
+const parameters = freeObject(64)
+  .refine((p) => jsonBytes(p) <= MAX_PARAMETERS_BYTES, {
+    error: (issue) => `must be at most 16 KiB as JSON, got ${jsonBytes(issue.input)} bytes: `
+      + 'pass secrets and large input through spec.parametersFrom (a Secret)',
+  });
+
+const pool = withRules(dnsSubdomain, [{
+  rule: 'self == oldSelf',
+  message: 'spec.pool is immutable; create a new SyncTask to use another pool',
+}]);
+
+/** Fields that only mean something for a periodic task (one with a schedule). */
+const scheduleOnly = [
+  'timeZone', 'concurrencyPolicy', 'startingDeadlineSeconds', 'suspend', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit',
+] as const;
+
+const specFields = z.object({
+  pool: pool.describe('Name of a WorkerPool in the same namespace. Immutable.'),
+  source: dnsLabel.describe('What to sync from, e.g. hubspot.'),
+  syncType: dnsLabel.describe('What to sync, e.g. contacts.'),
+  parameters: parameters.optional()
+    .describe('Small JSON object handed to the worker (SYNCPOOL_PARAMETERS). No secrets: use parametersFrom.'),
+  parametersFrom: z.object({ secretRef: z.object({ name: z.string().max(253) }) }).optional()
+    .describe('A Secret whose data is handed to the worker.'),
+  priority: z.int().min(-1000000).max(1000000).default(0).describe('Higher runs first.'),
+  schedule: z.string().min(1).max(128).optional().describe('Cron expression; makes the task periodic.'),
+  timeZone: z.string().max(64).optional().describe('Time zone of the schedule, e.g. Europe/Berlin.'),
+  // No schema default: it would be set on one-shot tasks too and trip the rule below.
+  concurrencyPolicy: z.enum(['Allow', 'Forbid', 'Replace']).optional()
+    .describe('What a run due while the previous one is unfinished does; the operator treats unset as Forbid.'),
+  startingDeadlineSeconds: z.int().min(0).optional(),
+  suspend: z.boolean().optional().describe('Stop scheduling new runs.'),
+  successfulJobsHistoryLimit: z.int().min(0).max(100).optional(),
+  failedJobsHistoryLimit: z.int().min(0).max(100).optional(),
+  retry: retryPolicySchema.optional().describe("Overrides the pool's retry policy."),
+  activeDeadlineSeconds: z.int().min(1).max(604800).optional().describe('Hard ceiling on one run.'),
+  cancel: z.boolean().default(false).describe('true cancels: a queued run is dropped, a running one terminated.'),
+});
+
+const scheduleRules: Rule<z.output<typeof specFields>>[] = scheduleOnly.map((field) => ({
+  rule: `!has(self.${field}) || has(self.schedule)`,
+  message: `${field} only applies to periodic tasks: set schedule or remove ${field}`,
+  fieldPath: `.${field}`,
+  reason: 'FieldValueForbidden',
+  holds: (spec) => spec[field] === undefined || spec.schedule !== undefined,
+}));
+
+export const syncTaskSpecSchema = withRules(specFields, scheduleRules);
+export type SyncTaskSpec = z.infer<typeof syncTaskSpecSchema>;
+
+export const syncTaskStatusSchema = z.object({
+  phase: z.enum(taskPhases).optional(),
+  attempt: z.int().min(0).optional(),
+  jobName: z.string().max(253).optional(),
+  queuedAt: dateTime.optional(),
+  startedAt: dateTime.optional(),
+  finishedAt: dateTime.optional(),
+  lastHeartbeat: dateTime.optional(),
+  progress: z.number().min(0).max(1).optional(),
+  message: z.string().max(4096).optional(),
+  nextRetryAt: dateTime.optional(),
+  observedGeneration: z.int().min(0).optional(),
+  conditions: conditionsSchema.optional(),
+  lastScheduleTime: dateTime.optional(),
+  nextScheduleTime: dateTime.optional(),
+  lastRun: z.object({
+    jobName: z.string().max(253).optional(),
+    phase: z.enum(taskPhases).optional(),
+    finishedAt: dateTime.optional(),
+  }).optional().describe('The last finished run of a periodic task.'),
+  runs: z.object({ succeeded: z.int().min(0).optional(), failed: z.int().min(0).optional() }).optional()
+    .describe('Finished runs of a periodic task, by outcome.'),
+});
+export type SyncTaskStatus = z.infer<typeof syncTaskStatusSchema>;
+
+export const syncTaskSchema = withRules(z.object({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal('SyncTask'),
+  metadata: objectMetaSchema,
+  spec: syncTaskSpecSchema,
+  status: syncTaskStatusSchema.optional(),
+}), [{
+  rule: `self.metadata.name.size() <= ${MAX_TASK_NAME}`,
+  message: `SyncTask names are at most ${MAX_TASK_NAME} characters: Job and CronJob names are derived from them`,
+  path: ['metadata', 'name'],
+  holds: (task) => task.metadata.name.length <= MAX_TASK_NAME,
+}]).describe('One sync (source, syncType) run in a WorkerPool, once or on a schedule.');
+export type SyncTask = z.infer<typeof syncTaskSchema>;
+
+export const syncTaskKind = {
+  kind: 'SyncTask',
+  plural: 'synctasks',
+  singular: 'synctask',
+  shortNames: ['st'],
+  printerColumns: [
+    { name: 'POOL', type: 'string', jsonPath: '.spec.pool' },
+    { name: 'SOURCE', type: 'string', jsonPath: '.spec.source' },
+    { name: 'TYPE', type: 'string', jsonPath: '.spec.syncType' },
+    { name: 'PRIORITY', type: 'integer', jsonPath: '.spec.priority' },
+    { name: 'PHASE', type: 'string', jsonPath: '.status.phase' },
+    { name: 'ATTEMPT', type: 'integer', jsonPath: '.status.attempt' },
+    { name: 'AGE', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  ],
+  schema: syncTaskSchema,
+} satisfies KindDefinition;

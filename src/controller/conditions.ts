@@ -1,0 +1,23 @@
+// KEP-1623 conditions: lastTransitionTime moves only when status flips, so a
+// reconcile that changes nothing writes nothing.
+
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+  observedGeneration?: number;
+}
+
+export function setCondition(
+  conditions: Condition[] | undefined,
+  next: Omit<Condition, 'lastTransitionTime'>,
+  now: string,
+): Condition[] {
+  const list = conditions ?? [];
+  const current = list.find((c) => c.type === next.type);
+  const lastTransitionTime = current && current.status === next.status ? current.lastTransitionTime : now;
+  const updated: Condition = { ...next, lastTransitionTime };
+  return current ? list.map((c) => (c.type === next.type ? updated : c)) : [...list, updated];
+}

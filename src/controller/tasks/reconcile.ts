@@ -1,0 +1,84 @@
+// SyncTask reconcile: valid? pool there? allowed? then make sure the attempt's Job
+// exists and mirror it into the task's status. Level-based: it reads the caches,
+// decides, and writes at most one child change plus one status patch.
+import type { V1Job } from '@kubernetes/client-node';
+import { parseSyncTask } from '../../api/parse.js';
+import type { SyncTask, WorkerPool } from '../../api/types.js';
+import { buildJob } from '../../jobs/build.js';
+import { jobOutcome } from '../../jobs/classify.js';
+import { jobName } from '../../jobs/labels.js';
+import { rejection } from '../../jobs/template.js';
+import type { Writers } from '../../kube/writers.js';
+import { TASKS } from '../../kube/writers.js';
+import type { Logger } from '../../operator/logger.js';
+import { type Cache, splitKey } from '../cache.js';
+import { nextTaskStatus, type TaskFacts, type TaskStatus, TERMINAL_PHASES } from './status.js';
+
+export interface TaskReconcilerDeps {
+  tasks: Cache<SyncTask>;
+  pools: Cache<WorkerPool>;
+  jobs: Cache<V1Job>;
+  writers: Writers;
+  heartbeatUrl: string;
+  now: () => Date;
+  log: Logger;
+}
+
+export class TaskReconciler {
+  constructor(private readonly d: TaskReconcilerDeps) {}
+
+  async reconcile(key: string): Promise<void> {
+    const [namespace, name] = splitKey(key);
+    const task = this.d.tasks.get(namespace, name);
+    if (!task) return; // deleted: its Jobs go with it (owner references)
+    const status = (task.status ?? {}) as TaskStatus;
+    if (status.phase && TERMINAL_PHASES.has(status.phase)) return;
+
+    const now = this.d.now().toISOString();
+    const facts = await this.facts(task, namespace, now);
+    const next = nextTaskStatus(status, facts, now, task.metadata?.generation ?? 0);
+    if (JSON.stringify(next) !== JSON.stringify(status)) {
+      await this.d.writers.patchStatus(TASKS, namespace, name, next);
+      if (next.phase !== status.phase) {
+        this.d.log.info(`task ${next.phase?.toLowerCase()}`, { namespace, task: name, pool: task.spec?.pool, phase: next.phase, reason: next.message });
+      }
+    }
+  }
+
+  private async facts(task: SyncTask, namespace: string, now: string): Promise<TaskFacts> {
+    const parsed = parseSyncTask(task);
+    if (!parsed.ok) return { kind: 'invalid', message: parsed.message };
+    const spec = parsed.value.spec;
+    const pool = this.d.pools.get(namespace, spec.pool);
+    if (!pool) return { kind: 'poolMissing', pool: spec.pool };
+    const notAllowed = rejection(spec.pool, pool.spec.syncTypes, spec.source, spec.syncType);
+    if (notAllowed) return { kind: 'notAllowed', message: notAllowed };
+
+    const status = (task.status ?? {}) as TaskStatus;
+    const attempt = status.attempt ?? 1;
+    const name = jobName(task.metadata!.name!, attempt);
+    const job = this.d.jobs.get(namespace, name);
+
+    if (spec.cancel) {
+      const wasRunning = job !== undefined && jobOutcome(job).state === 'Running';
+      if (job && !['Succeeded', 'Failed'].includes(jobOutcome(job).state)) await this.d.writers.deleteJob(namespace, name);
+      return { kind: 'cancelled', wasRunning };
+    }
+    if (job) return { kind: 'job', pool: spec.pool, jobName: name, attempt, outcome: jobOutcome(job) };
+    // We saw this Job running before; now it is gone from the cache, so someone deleted it.
+    if (status.phase === 'Running' && status.jobName === name) return { kind: 'jobLost', jobName: name };
+
+    const queuedAt = status.queuedAt ?? now;
+    await this.d.writers.createJob(buildJob({
+      task: {
+        namespace, name: task.metadata!.name!, uid: task.metadata!.uid!,
+        apiVersion: task.apiVersion!, kind: task.kind!, spec,
+      },
+      pool,
+      attempt,
+      enqueuedAt: queuedAt,
+      heartbeatUrl: this.d.heartbeatUrl,
+    }));
+    return { kind: 'queued', pool: spec.pool, jobName: name, attempt, queuedAt };
+  }
+}

@@ -1,0 +1,107 @@
+// A SyncTask's next status from what the reconcile found. Pure: the reconcile reads
+// the world, calls this, and writes the result once (and only if it changed).
+import type { JobOutcome } from '../../jobs/classify.js';
+import { type Condition, setCondition } from '../conditions.js';
+
+export type TaskPhase = 'Pending' | 'Queued' | 'Running' | 'Succeeded' | 'Failed' | 'Cancelled' | 'Rejected';
+export const TERMINAL_PHASES: ReadonlySet<string> = new Set(['Succeeded', 'Failed', 'Cancelled', 'Rejected']);
+
+export interface TaskStatus {
+  phase?: TaskPhase;
+  attempt?: number;
+  jobName?: string;
+  queuedAt?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  message?: string;
+  observedGeneration?: number;
+  conditions?: Condition[];
+  [more: string]: unknown;
+}
+
+export type TaskFacts =
+  | { kind: 'invalid'; message: string }
+  | { kind: 'poolMissing'; pool: string }
+  | { kind: 'notAllowed'; message: string }
+  | { kind: 'queued'; pool: string; jobName: string; attempt: number; queuedAt: string }
+  | { kind: 'job'; pool: string; jobName: string; attempt: number; outcome: JobOutcome }
+  | { kind: 'cancelled'; wasRunning: boolean }
+  | { kind: 'jobLost'; jobName: string };
+
+const ACCEPTED = 'Accepted';
+const ADMITTED = 'Admitted';
+const FINISHED = 'Finished';
+
+export function nextTaskStatus(current: TaskStatus | undefined, facts: TaskFacts, now: string, generation: number): TaskStatus {
+  const s: TaskStatus = { ...current, observedGeneration: generation };
+  const cond = (type: string, status: Condition['status'], reason: string, message: string) => {
+    s.conditions = setCondition(s.conditions, { type, status, reason, message, observedGeneration: generation }, now);
+  };
+  const finish = (phase: TaskPhase, reason: string, message: string, at?: string) => {
+    s.phase = phase;
+    s.message = message;
+    s.finishedAt = s.finishedAt ?? at ?? now;
+    cond(FINISHED, 'True', reason, message);
+  };
+
+  switch (facts.kind) {
+    case 'invalid':
+      cond(ACCEPTED, 'False', 'InvalidSpec', facts.message);
+      finish('Rejected', 'Rejected', facts.message);
+      break;
+    case 'notAllowed':
+      cond(ACCEPTED, 'False', 'SyncTypeNotAllowed', facts.message);
+      finish('Rejected', 'Rejected', facts.message);
+      break;
+    case 'poolMissing':
+      s.phase = 'Pending';
+      s.message = `WorkerPool ${facts.pool} does not exist in this namespace; the task waits until it does`;
+      cond(ACCEPTED, 'False', 'PoolNotFound', s.message);
+      break;
+    case 'queued':
+      Object.assign(s, { phase: 'Queued', jobName: facts.jobName, attempt: facts.attempt, queuedAt: s.queuedAt ?? facts.queuedAt });
+      s.message = `waiting in WorkerPool ${facts.pool}'s queue`;
+      cond(ACCEPTED, 'True', 'PoolFound', `queued in WorkerPool ${facts.pool}`);
+      cond(ADMITTED, 'False', 'Queued', s.message);
+      break;
+    case 'job':
+      s.jobName = facts.jobName;
+      s.attempt = facts.attempt;
+      cond(ACCEPTED, 'True', 'PoolFound', `queued in WorkerPool ${facts.pool}`);
+      applyJob(s, facts, cond, finish);
+      break;
+    case 'cancelled':
+      finish('Cancelled', 'Cancelled', facts.wasRunning ? 'cancelled by spec.cancel; the running Job was terminated' : 'cancelled by spec.cancel before it started');
+      break;
+    case 'jobLost':
+      finish('Failed', 'JobDeleted', `Job ${facts.jobName} was deleted while the sync ran`);
+      break;
+  }
+  return s;
+}
+
+function applyJob(
+  s: TaskStatus,
+  facts: Extract<TaskFacts, { kind: 'job' }>,
+  cond: (type: string, status: Condition['status'], reason: string, message: string) => void,
+  finish: (phase: TaskPhase, reason: string, message: string, at?: string) => void,
+): void {
+  const { outcome } = facts;
+  if (outcome.state === 'Queued') {
+    s.phase = 'Queued';
+    s.message = `waiting in WorkerPool ${facts.pool}'s queue`;
+    cond(ADMITTED, 'False', 'Queued', s.message);
+    return;
+  }
+  cond(ADMITTED, 'True', 'Admitted', `admitted by WorkerPool ${facts.pool}; Job ${facts.jobName} runs the sync`);
+  s.startedAt = s.startedAt ?? outcome.startedAt;
+  if (outcome.state === 'Running') {
+    s.phase = 'Running';
+    s.message = `running as Job ${facts.jobName}`;
+  } else if (outcome.state === 'Succeeded') {
+    finish('Succeeded', 'Succeeded', `Job ${facts.jobName} succeeded`, outcome.finishedAt);
+  } else {
+    const why = [outcome.reason, outcome.message].filter(Boolean).join(': ');
+    finish('Failed', outcome.reason ?? 'JobFailed', `Job ${facts.jobName} failed${why ? ` (${why})` : ''}`, outcome.finishedAt);
+  }
+}

@@ -1,0 +1,26 @@
+// The labels and annotations that tie a Job to its pool and task. The pool's queue is
+// "all Jobs labelled with the pool", so these names are part of the operator's contract
+// with the API server (and with CronJobs adopted later): change them only with a migration.
+
+export const LABEL_POOL = 'syncpool.dev/pool';
+export const LABEL_TASK = 'syncpool.dev/task';
+export const LABEL_SOURCE = 'syncpool.dev/source';
+export const LABEL_SYNC_TYPE = 'syncpool.dev/sync-type';
+export const LABEL_ATTEMPT = 'syncpool.dev/attempt';
+export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY = 'syncpool';
+
+export const ANNOTATION_PRIORITY = 'syncpool.dev/priority';
+export const ANNOTATION_ENQUEUED_AT = 'syncpool.dev/enqueued-at';
+
+/** Container name of the sync in every Job we create. */
+export const SYNC_CONTAINER = 'sync';
+
+/**
+ * Deterministic Job name for one attempt of a task: a repeated create answers
+ * AlreadyExists instead of making a duplicate (task names are ≤ 52 characters, so
+ * this stays within the 63 allowed for the job-name pod label).
+ */
+export function jobName(task: string, attempt: number): string {
+  return `${task}-${attempt}`;
+}
