@@ -1,6 +1,6 @@
 // Installs or upgrades the CRDs generated from src/api, for tests and the demo (in a
 // cluster, Helm installs deploy/crds). Returns once both kinds are served.
-import { apiStatus, type KubeClients } from '../kube/client.js';
+import { isAlreadyExists, isConflict, type KubeClients } from '../kube/client.js';
 import { VERSION } from './common.js';
 import { buildCrds, type Crd } from './crd.js';
 
@@ -34,7 +34,7 @@ async function applyCrd(kube: KubeClients, crd: Crd): Promise<void> {
       await kube.custom.createClusterCustomObject({ ...CRD_API, body: crd });
       return;
     } catch (err) {
-      if (apiStatus(err) !== 409) throw err;
+      if (!isAlreadyExists(err)) throw err;
     }
     const current = await kube.custom.getClusterCustomObject({ ...CRD_API, name: crd.metadata.name }) as StoredCrd;
     try {
@@ -42,7 +42,7 @@ async function applyCrd(kube: KubeClients, crd: Crd): Promise<void> {
       await kube.custom.replaceClusterCustomObject({ ...CRD_API, name: crd.metadata.name, body });
       return;
     } catch (err) {
-      if (apiStatus(err) !== 409 || attempt >= 5) throw err; // 409 here: updated by someone else meanwhile
+      if (!isConflict(err) || attempt >= 5) throw err; // updated by someone else meanwhile
     }
   }
 }

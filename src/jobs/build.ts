@@ -121,7 +121,8 @@ export function buildJob(inputs: JobInputs): V1Job {
         metadata: { labels, annotations: t.annotations },
         spec: {
           restartPolicy: 'Never',
-          serviceAccountName: t.serviceAccountName,
+          // Explicit, not left to admission: the projected token needs a named account.
+          serviceAccountName: t.serviceAccountName ?? 'default',
           automountServiceAccountToken: false,
           nodeSelector: t.nodeSelector,
           tolerations: t.tolerations as V1Toleration[] | undefined,

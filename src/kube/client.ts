@@ -45,4 +45,7 @@ export function apiStatus(err: unknown): number | undefined {
 }
 
 export const isNotFound = (err: unknown) => apiStatus(err) === 404;
+/** 409 on create: the name is taken. */
 export const isAlreadyExists = (err: unknown) => apiStatus(err) === 409;
+/** 409 on update: someone else wrote since we read (stale resourceVersion). */
+export const isConflict = (err: unknown) => apiStatus(err) === 409;

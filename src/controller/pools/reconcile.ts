@@ -58,8 +58,9 @@ export class PoolReconciler {
     // 2. Plan against the snapshot (pure).
     const policy = policyOf(pool);
     const plan = planAdmission({ policy, running: snap.running, queued: snap.queued, nowMs });
-    // 3. Admit: assume, write, roll back on failure.
-    const admitted = await Promise.all(plan.admit.map((run) => this.admit(namespace, snap.byName.get(run.name)!, nowMs)));
+    // 3. Admit in plan order (so Jobs start in priority order): assume, write, roll back on failure.
+    const admitted: boolean[] = [];
+    for (const run of plan.admit) admitted.push(await this.admit(namespace, snap.byName.get(run.name)!, nowMs));
     // 4. Status, written only when it changed.
     const active = snap.running.length + admitted.filter(Boolean).length;
     await this.writeStatus(pool, policy, active, plan.waiting.length + admitted.filter((a) => !a).length);

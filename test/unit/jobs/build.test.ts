@@ -50,6 +50,8 @@ test('security fields default to the restricted Pod Security Standard when the t
     allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' },
   });
   expect(pod.automountServiceAccountToken).toBe(false);
+  // The API server refuses a projected token without a named service account.
+  expect(pod.serviceAccountName).toBe('default');
 });
 
 test('template security fields win, the missing ones are still defaulted', () => {

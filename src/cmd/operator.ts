@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+// syncpool-operator: every replica serves HTTP; only the Lease holder runs the
+// controllers. Losing the lease exits the process, so a replica never admits on a
+// stale view; the Deployment restarts it as a standby.
+import type { Server } from 'node:http';
+import { Manager } from '../controller/manager.js';
+import { LeaderElector } from '../controller/runtime/leader.js';
+import { loadKubeConfig, makeClients } from '../kube/client.js';
+import { ConfigError, loadConfig } from '../operator/config.js';
+import { createApp, listen } from '../operator/http.js';
+import { createLogger } from '../operator/logger.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.argv.slice(2), process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`syncpool-operator: ${err.message}\n`);
+    process.exit(2);
+  }
+  const log = createLogger(config.logLevel, { identity: config.identity });
+  const clients = makeClients(loadKubeConfig(config.kubeconfig));
+  const manager = new Manager({
+    clients,
+    namespace: config.namespace,
+    workers: config.workers,
+    relistIntervalMs: config.relistIntervalSeconds * 1000,
+    heartbeatUrl: config.heartbeatUrl,
+    log,
+  });
+
+  let leading = false;
+  const elector = new LeaderElector({
+    clients,
+    namespace: config.leaseNamespace,
+    name: config.leaseName,
+    identity: config.identity,
+    leaseDurationSeconds: config.leaseDurationSeconds,
+    renewDeadlineSeconds: config.renewDeadlineSeconds,
+    retryPeriodSeconds: config.retryPeriodSeconds,
+    log,
+    onStartedLeading: () => {
+      leading = true;
+      log.info('became leader; listing before admitting');
+      manager.start().catch((err: Error) => {
+        log.error('controllers failed to start', { error: err.message });
+        process.exit(1);
+      });
+    },
+    onStoppedLeading: () => {
+      if (stopping) return;
+      log.error('lost leadership; exiting so no admission runs on a stale view');
+      process.exit(1);
+    },
+    onNewLeader: (leader) => log.info('leader observed', { leader }),
+  });
+
+  const app = createApp({
+    live: () => true,
+    ready: () => (leading
+      ? { ok: manager.isSynced(), detail: manager.isSynced() ? 'leader, caches synced' : 'leader, syncing caches' }
+      : { ok: true, detail: 'standby' }),
+  });
+  const server: Server = await listen(app, config.httpHost, config.httpPort);
+  const address = server.address();
+  log.info('syncpool-operator started', {
+    http: typeof address === 'object' && address ? `${address.address}:${address.port}` : String(address),
+    namespace: config.namespace ?? '(all)',
+    lease: `${config.leaseNamespace}/${config.leaseName}`,
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    await manager.stop();
+    await elector.stop({ release: true }); // the standby takes over at once
+    server.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  elector.start();
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`syncpool-operator: ${err.stack ?? err.message}\n`);
+  process.exit(1);
+});

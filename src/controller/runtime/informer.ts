@@ -1,0 +1,201 @@
+// A cache of one resource kept current by list+watch, built on client-node's ListWatch
+// but surviving what that one does not: ListWatch stops for good on any list or watch
+// error other than 410, and never relists on its own, so a lost event stays lost.
+// Here every connection is a "generation" (a fresh ListWatch); an error ends it and a
+// new one starts after a jittered backoff, and a periodic relist replaces it anyway.
+// The cache lives here, across generations, so readers never see it empty mid-restart.
+import { ListWatch, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubeClients } from '../../kube/client.js';
+import { type Backoff, exponentialBackoff, jittered } from './backoff.js';
+import { type Clock, errorMessage, type Logger, silentLogger, wallClock } from './clock.js';
+import { GuardedWatch } from './guardedWatch.js';
+
+export type InformerEvent = 'add' | 'update' | 'delete';
+/** `old` is the cached version an update replaces. */
+export type InformerHandler<T> = (obj: T, old?: T) => void;
+
+export interface InformerOptions {
+  /** Passed to the watch; the list function must apply the same selector itself. */
+  labelSelector?: string;
+  /** Full relist (heals a missed event or a silently dead watch); default 5 min, 0 = never. */
+  relistIntervalMs?: number;
+  /** Delay before reconnect number n; default 1 s × 2^n up to 30 s, minus up to 20 % jitter. */
+  backoff?: Backoff;
+  log?: Logger;
+  clock?: Clock;
+}
+
+export class ResilientInformer<T extends KubernetesObject> {
+  private readonly objects = new Map<string, Map<string, T>>();
+  private readonly handlers: Record<InformerEvent, InformerHandler<T>[]> = { add: [], update: [], delete: [] };
+  private readonly relistMs: number;
+  private readonly backoff: Backoff;
+  private readonly log: Logger;
+  private readonly clock: Clock;
+  private readonly synced: Promise<void>;
+  private markSynced!: () => void;
+  private hasSyncedOnce = false;
+  private running = false;
+  private generation = 0;
+  private current?: { lw: ListWatch<T>; watch: GuardedWatch };
+  private failures = 0;
+  /** When the current generation last listed successfully; undefined after a failure. */
+  private healthySince: number | undefined;
+  private lastEvent: number | undefined;
+  private timer: unknown;
+
+  constructor(
+    private readonly clients: KubeClients,
+    private readonly path: string,
+    private readonly listFn: () => Promise<KubernetesListObject<T>>,
+    private readonly opts: InformerOptions = {},
+  ) {
+    this.relistMs = opts.relistIntervalMs ?? 5 * 60_000;
+    this.backoff = opts.backoff ?? jittered(exponentialBackoff(1_000, 30_000));
+    this.log = opts.log ?? silentLogger;
+    this.clock = opts.clock ?? wallClock;
+    this.synced = new Promise((resolve) => { this.markSynced = resolve; });
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.connect();
+  }
+
+  /** Closes the watch; the cache keeps its contents and start() resumes with a relist. */
+  stop(): void {
+    this.running = false;
+    this.clock.clearTimeout(this.timer);
+    this.disconnect();
+  }
+
+  /** Resolves after the first successful list (it stays pending if that never happens). */
+  waitForSync(): Promise<void> {
+    return this.synced;
+  }
+
+  hasSynced(): boolean {
+    return this.hasSyncedOnce;
+  }
+
+  list(namespace?: string): T[] {
+    if (namespace !== undefined) return [...(this.objects.get(namespace)?.values() ?? [])];
+    return [...this.objects.values()].flatMap((byName) => [...byName.values()]);
+  }
+
+  get(namespace: string, name: string): T | undefined {
+    return this.objects.get(namespace)?.get(name);
+  }
+
+  on(event: InformerEvent, handler: InformerHandler<T>): void {
+    this.handlers[event].push(handler);
+  }
+
+  off(event: InformerEvent, handler: InformerHandler<T>): void {
+    this.handlers[event] = this.handlers[event].filter((h) => h !== handler);
+  }
+
+  /** When the API server last told us anything (a list, or any watch event); for a staleness gauge. */
+  lastEventAt(): number | undefined {
+    return this.lastEvent;
+  }
+
+  private connect(): void {
+    const gen = ++this.generation;
+    const live = () => this.running && gen === this.generation;
+    const watch = new GuardedWatch(this.clients.config, () => { if (live()) this.lastEvent = this.clock.now(); });
+    const lw = new ListWatch<T>(this.path, watch, () => this.listAndReplace(live), false, this.opts.labelSelector);
+    lw.on('add', (obj) => { if (live()) this.upsert(obj); });
+    lw.on('update', (obj) => { if (live()) this.upsert(obj); });
+    lw.on('delete', (obj) => { if (live()) this.remove(obj); });
+    // ListWatch reports an error and then stops for good.
+    lw.on('error', (err) => { if (live()) this.fail(err); });
+    this.current = { lw, watch };
+    lw.start().catch((err: unknown) => { if (live()) this.fail(err); });
+  }
+
+  private disconnect(): void {
+    const current = this.current;
+    this.current = undefined;
+    // Retire the generation first: aborting its watch makes ListWatch report an
+    // AbortError synchronously, which must not count as a failure of the next one.
+    this.generation++;
+    if (!current) return;
+    current.watch.close();
+    void current.lw.stop();
+  }
+
+  /** ListWatch's list step: our cache converges on the list, emitting what changed. */
+  private async listAndReplace(live: () => boolean): Promise<KubernetesListObject<T>> {
+    const list = await this.listFn();
+    if (!live()) return list;
+    const seen = new Set(list.items.map(keyOf));
+    for (const obj of this.list()) if (!seen.has(keyOf(obj))) this.remove(obj);
+    for (const obj of list.items) this.upsert(obj);
+    this.lastEvent = this.clock.now();
+    this.healthySince = this.clock.now();
+    if (!this.hasSyncedOnce) {
+      this.hasSyncedOnce = true;
+      this.markSynced();
+    }
+    this.schedule(this.relistMs, 'relist');
+    return list;
+  }
+
+  private fail(err: unknown): void {
+    // A connection that stayed up longer than the longest backoff counts as recovered.
+    if (this.healthySince !== undefined && this.clock.now() - this.healthySince > this.backoff(Number.MAX_SAFE_INTEGER)) {
+      this.failures = 0;
+    }
+    this.healthySince = undefined;
+    const delay = this.backoff(this.failures++);
+    this.log.warn('informer lost its watch; reconnecting', { path: this.path, error: errorMessage(err), retryInMs: Math.round(delay) });
+    this.disconnect();
+    this.schedule(delay, 'reconnect');
+  }
+
+  private schedule(ms: number, why: 'relist' | 'reconnect'): void {
+    this.clock.clearTimeout(this.timer);
+    if (ms <= 0) return;
+    this.timer = this.clock.setTimeout(() => {
+      if (!this.running) return;
+      this.log.debug(`informer ${why}`, { path: this.path });
+      this.disconnect();
+      this.connect();
+    }, ms);
+  }
+
+  private upsert(obj: T): void {
+    const { namespace = '', name = '' } = obj.metadata ?? {};
+    let byName = this.objects.get(namespace);
+    if (!byName) this.objects.set(namespace, (byName = new Map()));
+    const old = byName.get(name);
+    // Relists and reconnects replay objects we already hold; only real changes are events.
+    if (old && old.metadata?.resourceVersion === obj.metadata?.resourceVersion) return;
+    byName.set(name, obj);
+    this.emit(old ? 'update' : 'add', obj, old);
+  }
+
+  private remove(obj: T): void {
+    const { namespace = '', name = '' } = obj.metadata ?? {};
+    const byName = this.objects.get(namespace);
+    const old = byName?.get(name);
+    if (!byName || !old) return;
+    byName.delete(name);
+    if (byName.size === 0) this.objects.delete(namespace);
+    this.emit('delete', obj, old);
+  }
+
+  private emit(event: InformerEvent, obj: T, old?: T): void {
+    for (const handler of this.handlers[event]) {
+      try {
+        handler(obj, old);
+      } catch (err) {
+        this.log.error('informer event handler threw', { path: this.path, event, error: errorMessage(err) });
+      }
+    }
+  }
+}
+
+const keyOf = (o: KubernetesObject) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
