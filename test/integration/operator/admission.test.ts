@@ -17,7 +17,9 @@ let jobs: JobWatcher;
 beforeAll(async () => {
   kube = testClients();
   await applyCrds(kube);
-  ns = await createTestNamespace(kube, 'admission');
+  // Pod Security admission refuses any pod that breaks the "restricted" standard, so
+  // every sync that succeeds here proves the Job's pod passes it.
+  ns = await createTestNamespace(kube, 'admission', { 'pod-security.kubernetes.io/enforce': 'restricted' });
   api = new SyncpoolApi(kube, ns);
   jobs = new JobWatcher(kube, ns);
   await jobs.start();
@@ -62,8 +64,8 @@ test('a high-priority task submitted while the pool is full starts next', async 
   expect(jobs.admitted.filter((j) => j.startsWith('jump-'))).toEqual(['jump-low-a-1', 'jump-urgent-1', 'jump-low-b-1', 'jump-low-c-1']);
 });
 
-test('raising maxWorkers admits at once', async () => {
-  await api.createPool('grow', { maxWorkers: 1 }, '30s');
+test('raising maxWorkers admits at once; lowering it stops admission while running syncs finish', async () => {
+  await api.createPool('grow', { maxWorkers: 1 }, '8s');
   for (let i = 0; i < 4; i++) await api.createTask(`grow-${i}`, { pool: 'grow', syncType: `t${i}` });
   await eventually('one running', async () => (jobs.runningIn('grow').length === 1 ? true : undefined));
   const raisedAt = Date.now();
@@ -76,6 +78,14 @@ test('raising maxWorkers admits at once', async () => {
   });
   expect(pool.status).toMatchObject({ active: 3, queued: 1, utilization: '100%' });
   expect(pool.status?.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Saturated', status: 'True' })]));
+
+  await api.patchPool('grow', { maxWorkers: 1 });
+  const running = jobs.runningIn('grow');
+  expect(running).toHaveLength(3); // nothing is killed to get under the new cap
+  await api.waitForPhase('grow-3', 'Succeeded', 60_000);
+  // The fourth started only once all three had finished: below the lowered cap of 1.
+  const lastOfThree = Math.max(...running.map((j) => jobs.finishedAt.get(j)!));
+  expect(jobs.admittedAt.get('grow-3-1')!).toBeGreaterThanOrEqual(lastOfThree);
 });
 
 test('a paused pool admits nothing, and says so', async () => {

@@ -9,9 +9,9 @@ export function testClients(): KubeClients {
   return makeClients(loadKubeConfig(file));
 }
 
-export async function createTestNamespace(kube: KubeClients, prefix: string): Promise<string> {
+export async function createTestNamespace(kube: KubeClients, prefix: string, labels: Record<string, string> = {}): Promise<string> {
   const name = `${prefix}-${randomBytes(3).toString('hex')}`;
-  await kube.core.createNamespace({ body: { metadata: { name, labels: { 'syncpool.dev/test': 'true' } } } });
+  await kube.core.createNamespace({ body: { metadata: { name, labels: { 'syncpool.dev/test': 'true', ...labels } } } });
   return name;
 }
 
