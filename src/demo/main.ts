@@ -1,9 +1,9 @@
 // npm run demo: the main job on this machine. With no cluster configured (no
 // KUBECONFIG, no ~/.kube/config) it starts the local control plane and runs there.
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch } from '../testbed/launcher.js';
+import { DIR_PREFIX, launch } from '../testbed/launcher.js';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -25,6 +25,10 @@ async function main(): Promise<void> {
   }
   const { runDemo } = await import('./scenario.js');
   await runDemo(kubeconfig, out);
+  if (!configuredKubeconfig()) {
+    out('the local control plane stops with the demo; to look around with kubectl afterwards:');
+    out(`  npm run testbed:start && export KUBECONFIG=${join(tmpdir(), DIR_PREFIX, 'kubeconfig')} && npm run demo`);
+  }
 }
 
 main().then(() => process.exit(0), (err: Error) => {

@@ -68,7 +68,7 @@ export async function runDemo(kubeconfig: string, out: (line: string) => void): 
       if (tasks.every((t) => ['Succeeded', 'Failed', 'Rejected', 'Cancelled'].includes(t.status?.phase ?? ''))) {
         const rejected = tasks.find((t) => t.status?.phase === 'Rejected');
         if (rejected) out(`${rejected.metadata!.name} was rejected: ${rejected.status?.message}`);
-        out(`all done. Inspect with: KUBECONFIG=${kubeconfig} kubectl -n ${NS} get synctasks,workerpools,jobs`);
+        out(`all done: kubectl -n ${NS} get synctasks,workerpools,jobs shows the same.`);
         return;
       }
       await sleep(2000);
