@@ -13,5 +13,5 @@ const outDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'deploy
 for (const crd of buildCrds()) {
   const file = join(outDir, crdFileName(crd));
   writeFileSync(file, HEADER + stringify(crd, { lineWidth: 0 }));
-  console.log(`wrote ${file}`);
+  process.stdout.write(`wrote ${file}\n`);
 }
