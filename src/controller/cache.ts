@@ -12,3 +12,45 @@ export function splitKey(key: string): [namespace: string, name: string] {
 }
 
 export const keyOf = (o: KubernetesObject) => `${o.metadata?.namespace}/${o.metadata?.name}`;
+
+/** etcd revisions are integers in practice; client-go's mutation cache relies on the same. */
+function revision(o: KubernetesObject | undefined): bigint {
+  try {
+    return BigInt(o?.metadata?.resourceVersion ?? '0');
+  } catch {
+    return 0n;
+  }
+}
+
+/**
+ * A cache that also knows what our own writes returned. Without it a reconcile that
+ * runs before the watch delivers our last status write decides again from the old
+ * status (and, say, overwrites "Cancelled while running" with "cancelled before it
+ * started"). Entries are dropped once the informer has caught up.
+ */
+export class WriteThroughCache<T extends KubernetesObject> implements Cache<T> {
+  private readonly written = new Map<string, T>();
+
+  constructor(private readonly inner: Cache<T>) {}
+
+  remember(obj: T): void {
+    this.written.set(keyOf(obj), obj);
+  }
+
+  get(namespace: string, name: string): T | undefined {
+    const key = `${namespace}/${name}`;
+    const cached = this.inner.get(namespace, name);
+    const ours = this.written.get(key);
+    if (!ours) return cached;
+    if (!cached || revision(cached) >= revision(ours)) {
+      // Caught up (or deleted): the informer is the truth again.
+      this.written.delete(key);
+      return cached;
+    }
+    return ours;
+  }
+
+  list(namespace?: string): T[] {
+    return this.inner.list(namespace).map((o) => this.get(o.metadata!.namespace!, o.metadata!.name!) ?? o);
+  }
+}

@@ -8,7 +8,7 @@ import type { KubeClients } from '../kube/client.js';
 import { GROUP, VERSION } from '../api/common.js';
 import { POOLS, TASKS, Writers } from '../kube/writers.js';
 import type { Logger } from '../operator/logger.js';
-import { keyOf } from './cache.js';
+import { keyOf, WriteThroughCache } from './cache.js';
 import { AdmissionExpectations } from './pools/expectations.js';
 import { PoolReconciler } from './pools/reconcile.js';
 import { Controller } from './runtime/controller.js';
@@ -56,10 +56,10 @@ export class Manager {
     const now = o.now ?? (() => new Date());
     const writers = new Writers(clients);
     const taskReconciler = new TaskReconciler({
-      tasks: this.tasks, pools: this.pools, jobs: this.jobs, writers, heartbeatUrl: o.heartbeatUrl, now, log: o.log,
+      tasks: new WriteThroughCache(this.tasks), pools: this.pools, jobs: this.jobs, writers, heartbeatUrl: o.heartbeatUrl, now, log: o.log,
     });
     const poolReconciler = new PoolReconciler({
-      pools: this.pools, jobs: this.jobs, writers, expectations: new AdmissionExpectations(), now, log: o.log, onAdmit: o.onAdmit,
+      pools: new WriteThroughCache(this.pools), jobs: this.jobs, writers, expectations: new AdmissionExpectations(), now, log: o.log, onAdmit: o.onAdmit,
     });
     this.controllers = [
       new Controller({ name: 'synctask', queue: this.taskQueue, workers: o.workers, log: o.log, reconcile: (k) => taskReconciler.reconcile(k) }),

@@ -11,10 +11,11 @@ export const POOLS = 'workerpools';
 export class Writers {
   constructor(private readonly kube: KubeClients, private readonly onRequest: (verb: string) => void = () => {}) {}
 
-  async patchStatus(plural: typeof TASKS | typeof POOLS, namespace: string, name: string, status: object): Promise<void> {
+  /** Returns the object as stored after the patch. */
+  async patchStatus<T>(plural: typeof TASKS | typeof POOLS, namespace: string, name: string, status: object): Promise<T> {
     this.onRequest('patch');
-    await this.kube.custom.patchNamespacedCustomObjectStatus(
-      { group: GROUP, version: VERSION, plural, namespace, name, body: { status } }, mergePatch);
+    return (await this.kube.custom.patchNamespacedCustomObjectStatus(
+      { group: GROUP, version: VERSION, plural, namespace, name, body: { status } }, mergePatch)) as T;
   }
 
   /** Creates the Job; false if it already existed (names are deterministic, so that is success). */

@@ -12,12 +12,12 @@ import { LABEL_POOL } from '../../jobs/labels.js';
 import { isNotFound } from '../../kube/client.js';
 import { POOLS, type Writers } from '../../kube/writers.js';
 import type { Logger } from '../../operator/logger.js';
-import { type Cache, splitKey } from '../cache.js';
+import { type Cache, splitKey, type WriteThroughCache } from '../cache.js';
 import { type Condition, setCondition } from '../conditions.js';
 import type { AdmissionExpectations } from './expectations.js';
 
 export interface PoolReconcilerDeps {
-  pools: Cache<WorkerPool>;
+  pools: WriteThroughCache<WorkerPool>;
   jobs: Cache<V1Job>;
   writers: Writers;
   expectations: AdmissionExpectations;
@@ -118,6 +118,6 @@ export class PoolReconciler {
     now);
     const next = { ...pool.status, active: summary.active, queued: summary.queued, utilization: summary.utilization, observedGeneration: generation, conditions };
     if (JSON.stringify(next) === JSON.stringify(pool.status)) return;
-    await this.d.writers.patchStatus(POOLS, pool.metadata!.namespace!, pool.metadata!.name!, next);
+    this.d.pools.remember(await this.d.writers.patchStatus<WorkerPool>(POOLS, pool.metadata!.namespace!, pool.metadata!.name!, next));
   }
 }

@@ -11,11 +11,11 @@ import { rejection } from '../../jobs/template.js';
 import type { Writers } from '../../kube/writers.js';
 import { TASKS } from '../../kube/writers.js';
 import type { Logger } from '../../operator/logger.js';
-import { type Cache, splitKey } from '../cache.js';
+import { type Cache, splitKey, type WriteThroughCache } from '../cache.js';
 import { nextTaskStatus, type TaskFacts, type TaskStatus, TERMINAL_PHASES } from './status.js';
 
 export interface TaskReconcilerDeps {
-  tasks: Cache<SyncTask>;
+  tasks: WriteThroughCache<SyncTask>;
   pools: Cache<WorkerPool>;
   jobs: Cache<V1Job>;
   writers: Writers;
@@ -38,7 +38,7 @@ export class TaskReconciler {
     const facts = await this.facts(task, namespace, now);
     const next = nextTaskStatus(status, facts, now, task.metadata?.generation ?? 0);
     if (JSON.stringify(next) !== JSON.stringify(status)) {
-      await this.d.writers.patchStatus(TASKS, namespace, name, next);
+      this.d.tasks.remember(await this.d.writers.patchStatus<SyncTask>(TASKS, namespace, name, next));
       if (next.phase !== status.phase) {
         this.d.log.info(`task ${next.phase?.toLowerCase()}`, { namespace, task: name, pool: task.spec?.pool, phase: next.phase, reason: next.message });
       }

@@ -1,0 +1,73 @@
+// A task's life beyond the happy path: cancelled while queued or running, deleted.
+import type { KubeClients } from '../../../src/kube/client.js';
+import { applyCrds } from '../../../src/api/install.js';
+import { isNotFound, mergePatch } from '../../../src/kube/client.js';
+import { TASKS } from '../../../src/kube/writers.js';
+import { GROUP, VERSION } from '../../../src/api/common.js';
+import { createTestNamespace, deleteNamespace, eventually, testClients } from '../support/cluster.js';
+import { JobWatcher } from '../support/jobWatcher.js';
+import { OperatorProcess } from '../support/operator.js';
+import { SyncpoolApi } from '../support/syncpool.js';
+
+let kube: KubeClients;
+let ns: string;
+let api: SyncpoolApi;
+let operator: OperatorProcess;
+let jobs: JobWatcher;
+
+beforeAll(async () => {
+  kube = testClients();
+  await applyCrds(kube);
+  ns = await createTestNamespace(kube, 'lifecycle');
+  api = new SyncpoolApi(kube, ns);
+  jobs = new JobWatcher(kube, ns);
+  await jobs.start();
+  operator = await OperatorProcess.start({ namespace: ns, identity: 'lifecycle-op' });
+  await api.createPool('slow', { maxWorkers: 1 }, '60s');
+});
+
+afterAll(async () => {
+  jobs?.stop();
+  await operator?.stop();
+  await deleteNamespace(kube, ns);
+});
+
+const ref = () => ({ group: GROUP, version: VERSION, namespace: ns, plural: TASKS });
+const cancel = (name: string) =>
+  kube.custom.patchNamespacedCustomObject({ ...ref(), name, body: { spec: { cancel: true } } }, mergePatch);
+const jobGone = (name: string) => eventually(`Job ${name} deleted`, async () => {
+  try {
+    await kube.batch.readNamespacedJob({ namespace: ns, name });
+    return undefined;
+  } catch (err) {
+    return isNotFound(err) ? true : undefined;
+  }
+});
+
+test('cancelling a running task terminates its Job and frees the slot for the next', async () => {
+  await api.createTask('long', { pool: 'slow', syncType: 'long' });
+  await api.createTask('next', { pool: 'slow', syncType: 'next' });
+  await api.waitForPhase('long', 'Running');
+  await cancel('long');
+  const cancelled = await api.waitForPhase('long', 'Cancelled');
+  expect(cancelled.status?.message).toBe('cancelled by spec.cancel; the running Job was terminated');
+  await jobGone('long-1');
+  await api.waitForPhase('next', 'Running'); // the slot went to the queue's next task
+});
+
+test('cancelling a queued task drops it from the queue without running it', async () => {
+  await api.createTask('waiting', { pool: 'slow', syncType: 'waiting' });
+  await api.waitForPhase('waiting', 'Queued');
+  await cancel('waiting');
+  const cancelled = await api.waitForPhase('waiting', 'Cancelled');
+  expect(cancelled.status?.message).toBe('cancelled by spec.cancel before it started');
+  await jobGone('waiting-1');
+  expect(jobs.admitted).not.toContain('waiting-1');
+});
+
+test('deleting a task deletes its Job (owner reference)', async () => {
+  await api.createTask('doomed', { pool: 'slow', syncType: 'doomed' });
+  await api.waitForPhase('doomed', 'Queued');
+  await kube.custom.deleteNamespacedCustomObject({ ...ref(), name: 'doomed' });
+  await jobGone('doomed-1');
+});
