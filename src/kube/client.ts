@@ -49,3 +49,21 @@ export const isNotFound = (err: unknown) => apiStatus(err) === 404;
 export const isAlreadyExists = (err: unknown) => apiStatus(err) === 409;
 /** 409 on update: someone else wrote since we read (stale resourceVersion). */
 export const isConflict = (err: unknown) => apiStatus(err) === 409;
+
+/** The API server's own explanation of a failed call (its Status message), else the error text. */
+export function apiMessage(err: unknown): string {
+  if (err instanceof k8s.ApiException) {
+    const body: unknown = typeof err.body === 'string' ? safeJson(err.body) : err.body;
+    const message = (body as { message?: unknown } | undefined)?.message;
+    if (typeof message === 'string') return message;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

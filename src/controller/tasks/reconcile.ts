@@ -8,6 +8,7 @@ import { buildJob } from '../../jobs/build.js';
 import { jobOutcome } from '../../jobs/classify.js';
 import { jobName } from '../../jobs/labels.js';
 import { rejection } from '../../jobs/template.js';
+import { apiMessage, apiStatus } from '../../kube/client.js';
 import type { Writers } from '../../kube/writers.js';
 import { TASKS } from '../../kube/writers.js';
 import type { Logger } from '../../operator/logger.js';
@@ -69,16 +70,25 @@ export class TaskReconciler {
     if (status.phase === 'Running' && status.jobName === name) return { kind: 'jobLost', jobName: name };
 
     const queuedAt = status.queuedAt ?? now;
-    await this.d.writers.createJob(buildJob({
-      task: {
-        namespace, name: task.metadata!.name!, uid: task.metadata!.uid!,
-        apiVersion: task.apiVersion!, kind: task.kind!, spec,
-      },
-      pool,
-      attempt,
-      enqueuedAt: queuedAt,
-      heartbeatUrl: this.d.heartbeatUrl,
-    }));
+    try {
+      await this.d.writers.createJob(buildJob({
+        task: {
+          namespace, name: task.metadata!.name!, uid: task.metadata!.uid!,
+          apiVersion: task.apiVersion!, kind: task.kind!, spec,
+        },
+        pool,
+        attempt,
+        enqueuedAt: queuedAt,
+        heartbeatUrl: this.d.heartbeatUrl,
+      }));
+    } catch (err) {
+      // The API server refuses the Job the pool's template makes: 400 when it cannot even
+      // decode it (a malformed quantity), 422 when it fails validation. Retrying cannot
+      // help until the pool changes, so say so instead of failing silently.
+      const code = apiStatus(err);
+      if (code === 400 || code === 422) return { kind: 'templateInvalid', pool: spec.pool, message: apiMessage(err) };
+      throw err;
+    }
     return { kind: 'queued', pool: spec.pool, jobName: name, attempt, queuedAt };
   }
 }

@@ -22,6 +22,7 @@ export interface TaskStatus {
 export type TaskFacts =
   | { kind: 'invalid'; message: string }
   | { kind: 'poolMissing'; pool: string }
+  | { kind: 'templateInvalid'; pool: string; message: string }
   | { kind: 'notAllowed'; message: string }
   | { kind: 'queued'; pool: string; jobName: string; attempt: number; queuedAt: string }
   | { kind: 'job'; pool: string; jobName: string; attempt: number; outcome: JobOutcome }
@@ -57,6 +58,12 @@ export function nextTaskStatus(current: TaskStatus | undefined, facts: TaskFacts
       s.phase = 'Pending';
       s.message = `WorkerPool ${facts.pool} does not exist in this namespace; the task waits until it does`;
       cond(ACCEPTED, 'False', 'PoolNotFound', s.message);
+      break;
+    case 'templateInvalid':
+      // Not terminal: fixing the pool's template re-queues the task (pool spec changes do).
+      s.phase = 'Pending';
+      s.message = `WorkerPool ${facts.pool}'s template makes an invalid Job, so the task waits for the pool to be fixed: ${facts.message}`;
+      cond(ACCEPTED, 'False', 'InvalidTemplate', s.message);
       break;
     case 'queued':
       Object.assign(s, { phase: 'Queued', jobName: facts.jobName, attempt: facts.attempt, queuedAt: s.queuedAt ?? facts.queuedAt });

@@ -71,3 +71,16 @@ test('deleting a task deletes its Job (owner reference)', async () => {
   await kube.custom.deleteNamespacedCustomObject({ ...ref(), name: 'doomed' });
   await jobGone('doomed-1');
 });
+
+test('a pool template that makes an invalid Job leaves the task Pending with the reason; fixing the pool runs it', async () => {
+  await api.createPool('broken', { maxWorkers: 1, template: { image: 'x', resources: { limits: { cpu: 'lots' } } } }, '0s');
+  await api.createTask('victim', { pool: 'broken', syncType: 'victim' });
+  const pending = await eventually('task explains the broken template', async () => {
+    const t = await api.task('victim');
+    return t.status?.conditions?.some((c) => c.reason === 'InvalidTemplate') ? t : undefined;
+  });
+  expect(pending.status?.phase).toBe('Pending');
+  expect(pending.status?.message).toMatch(/^WorkerPool broken's template makes an invalid Job.*quantities must match/);
+  await api.patchPool('broken', { template: { image: 'x', resources: { limits: { cpu: '100m' } } } });
+  await api.waitForPhase('victim', 'Succeeded');
+});

@@ -38,3 +38,10 @@ test('a failed Job carries the reason into the task message', () => {
   const s = nextTaskStatus(undefined, { kind: 'job', pool: 'crm', jobName: 't-1', attempt: 1, outcome: { state: 'Failed', reason: 'DeadlineExceeded', message: 'too long', finishedAt: T1 } }, T1, 1);
   expect(s).toMatchObject({ phase: 'Failed', message: 'Job t-1 failed (DeadlineExceeded: too long)', finishedAt: T1 });
 });
+
+test('a pool template the API server refuses keeps the task Pending with the server\'s reason', () => {
+  const s = nextTaskStatus(undefined, { kind: 'templateInvalid', pool: 'crm', message: 'quantities must match the regular expression' }, T0, 1);
+  expect(s.phase).toBe('Pending');
+  expect(s.message).toBe("WorkerPool crm's template makes an invalid Job, so the task waits for the pool to be fixed: quantities must match the regular expression");
+  expect(cond(s, 'Accepted')).toMatchObject({ status: 'False', reason: 'InvalidTemplate' });
+});
