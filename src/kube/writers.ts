@@ -3,6 +3,7 @@
 // informer caches, never from here.
 import type { V1Job } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../api/common.js';
+import { ANNOTATION_PRIORITY } from '../jobs/labels.js';
 import { isAlreadyExists, isNotFound, type KubeClients, mergePatch } from './client.js';
 
 export const TASKS = 'synctasks';
@@ -34,6 +35,13 @@ export class Writers {
   async admitJob(namespace: string, name: string): Promise<void> {
     this.onRequest('patch');
     await this.kube.batch.patchNamespacedJob({ namespace, name, body: { spec: { suspend: false } } }, mergePatch);
+  }
+
+  /** Re-ranks a queued Job: the pool orders its queue by this annotation. */
+  async setJobPriority(namespace: string, name: string, priority: number): Promise<void> {
+    this.onRequest('patch');
+    await this.kube.batch.patchNamespacedJob(
+      { namespace, name, body: { metadata: { annotations: { [ANNOTATION_PRIORITY]: String(priority) } } } }, mergePatch);
   }
 
   /** Deletes a Job and its pods; false if it was already gone. */

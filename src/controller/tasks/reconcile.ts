@@ -5,7 +5,7 @@ import type { V1Job } from '@kubernetes/client-node';
 import { parseSyncTask } from '../../api/parse.js';
 import type { SyncTask, WorkerPool } from '../../api/types.js';
 import { buildJob } from '../../jobs/build.js';
-import { jobOutcome } from '../../jobs/classify.js';
+import { jobOutcome, queueFields } from '../../jobs/classify.js';
 import { jobName } from '../../jobs/labels.js';
 import { rejection } from '../../jobs/template.js';
 import { apiMessage, apiStatus } from '../../kube/client.js';
@@ -65,7 +65,14 @@ export class TaskReconciler {
       if (job && !['Succeeded', 'Failed'].includes(jobOutcome(job).state)) await this.d.writers.deleteJob(namespace, name);
       return { kind: 'cancelled', wasRunning };
     }
-    if (job) return { kind: 'job', pool: spec.pool, jobName: name, attempt, outcome: jobOutcome(job) };
+    if (job) {
+      const outcome = jobOutcome(job);
+      // A priority changed while queued re-ranks the queued Job; once admitted it no longer matters.
+      if (outcome.state === 'Queued' && queueFields(job).priority !== spec.priority) {
+        await this.d.writers.setJobPriority(namespace, name, spec.priority);
+      }
+      return { kind: 'job', pool: spec.pool, jobName: name, attempt, outcome };
+    }
     // We saw this Job running before; now it is gone from the cache, so someone deleted it.
     if (status.phase === 'Running' && status.jobName === name) return { kind: 'jobLost', jobName: name };
 

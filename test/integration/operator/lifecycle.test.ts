@@ -84,3 +84,16 @@ test('a pool template that makes an invalid Job leaves the task Pending with the
   await api.patchPool('broken', { template: { image: 'x', resources: { limits: { cpu: '100m' } } } });
   await api.waitForPhase('victim', 'Succeeded');
 });
+
+test('raising a queued task\'s priority moves it ahead in the queue', async () => {
+  await api.createPool('rank', { maxWorkers: 1 }, '3s');
+  for (const name of ['rank-first', 'rank-a', 'rank-b']) await api.createTask(name, { pool: 'rank', syncType: name });
+  await api.waitForPhase('rank-first', 'Running');
+  await kube.custom.patchNamespacedCustomObject({ ...ref(), name: 'rank-b', body: { spec: { priority: 50 } } }, mergePatch);
+  await eventually('rank-b-1 re-ranked', async () => {
+    const job = await kube.batch.readNamespacedJob({ namespace: ns, name: 'rank-b-1' });
+    return job.metadata?.annotations?.['syncpool.dev/priority'] === '50' ? true : undefined;
+  });
+  await api.waitForPhase('rank-a', 'Succeeded', 60_000);
+  expect(jobs.admitted.filter((j) => j.startsWith('rank-'))).toEqual(['rank-first-1', 'rank-b-1', 'rank-a-1']);
+});
