@@ -3,10 +3,12 @@
 // p99 from one run; these machines are shared, so compare figures from the same run.
 import { launch, stop } from '../src/testbed/launcher.js';
 import { admissionLatency, refillLatency } from './latency.js';
+import { testbedStart } from './testbed.js';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
 async function main(): Promise<void> {
+  out(await testbedStart(Number(process.env.SYNCPOOL_BENCH_STARTS ?? 5)));
   let dir: string | undefined;
   if (!process.env.SYNCPOOL_TEST_KUBECONFIG) {
     const state = await launch({ attached: true });
