@@ -50,31 +50,36 @@ export class TaskReconciler {
     const parsed = parseSyncTask(task);
     if (!parsed.ok) return { kind: 'invalid', message: parsed.message };
     const spec = parsed.value.spec;
-    const pool = this.d.pools.get(namespace, spec.pool);
-    if (!pool) return { kind: 'poolMissing', pool: spec.pool };
-    const notAllowed = rejection(spec.pool, pool.spec.syncTypes, spec.source, spec.syncType);
-    if (notAllowed) return { kind: 'notAllowed', message: notAllowed };
-
     const status = (task.status ?? {}) as TaskStatus;
     const attempt = status.attempt ?? 1;
     const name = jobName(task.metadata!.name!, attempt);
     const job = this.d.jobs.get(namespace, name);
+    const pool = this.d.pools.get(namespace, spec.pool);
 
-    if (spec.cancel) {
-      const wasRunning = job !== undefined && jobOutcome(job).state === 'Running';
-      if (job && !['Succeeded', 'Failed'].includes(jobOutcome(job).state)) await this.d.writers.deleteJob(namespace, name);
-      return { kind: 'cancelled', wasRunning };
-    }
+    // An existing Job is the truth about the run: a finished one keeps its outcome even if
+    // cancel came late, and a running one keeps running if its pool is deleted meanwhile.
     if (job) {
       const outcome = jobOutcome(job);
-      // A priority changed while queued re-ranks the queued Job; once admitted it no longer matters.
-      if (outcome.state === 'Queued' && queueFields(job).priority !== spec.priority) {
-        await this.d.writers.setJobPriority(namespace, name, spec.priority);
+      const unfinished = outcome.state === 'Queued' || outcome.state === 'Running';
+      if (spec.cancel && unfinished) {
+        await this.d.writers.deleteJob(namespace, name);
+        return { kind: 'cancelled', wasRunning: outcome.state === 'Running' };
+      }
+      if (outcome.state === 'Queued') {
+        // Nothing admits a queued Job whose pool is gone: say so rather than "queued".
+        if (!pool) return { kind: 'poolMissing', pool: spec.pool };
+        // A priority changed while queued re-ranks the Job; once admitted it no longer matters.
+        if (queueFields(job).priority !== spec.priority) await this.d.writers.setJobPriority(namespace, name, spec.priority);
       }
       return { kind: 'job', pool: spec.pool, jobName: name, attempt, outcome };
     }
+    if (spec.cancel) return { kind: 'cancelled', wasRunning: false };
     // We saw this Job running before; now it is gone from the cache, so someone deleted it.
     if (status.phase === 'Running' && status.jobName === name) return { kind: 'jobLost', jobName: name };
+
+    if (!pool) return { kind: 'poolMissing', pool: spec.pool };
+    const notAllowed = rejection(spec.pool, pool.spec.syncTypes, spec.source, spec.syncType);
+    if (notAllowed) return { kind: 'notAllowed', message: notAllowed };
 
     const queuedAt = status.queuedAt ?? now;
     try {

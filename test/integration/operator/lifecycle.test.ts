@@ -97,3 +97,20 @@ test('raising a queued task\'s priority moves it ahead in the queue', async () =
   await api.waitForPhase('rank-a', 'Succeeded', 60_000);
   expect(jobs.admitted.filter((j) => j.startsWith('rank-'))).toEqual(['rank-first-1', 'rank-b-1', 'rank-a-1']);
 });
+
+test('deleting a pool: its running sync finishes, its queued task waits as Pending until the pool returns', async () => {
+  await api.createPool('fleeting', { maxWorkers: 1 }, '6s');
+  await api.createTask('fl-running', { pool: 'fleeting', syncType: 'running' });
+  await api.createTask('fl-queued', { pool: 'fleeting', syncType: 'queued' });
+  await api.waitForPhase('fl-running', 'Running');
+  await api.waitForPhase('fl-queued', 'Queued');
+  await kube.custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: 'workerpools', name: 'fleeting' });
+
+  const waiting = await api.waitForPhase('fl-queued', 'Pending');
+  expect(waiting.status?.message).toMatch(/WorkerPool fleeting does not exist/);
+  await api.waitForPhase('fl-running', 'Succeeded', 30_000); // never flipped to Pending
+  expect(jobs.admitted).not.toContain('fl-queued-1');
+
+  await api.createPool('fleeting', { maxWorkers: 1 }, '0s');
+  await api.waitForPhase('fl-queued', 'Succeeded');
+});
