@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   if (kubeconfig) {
     out(`using the cluster configured in ${kubeconfig}`);
   } else {
-    out('no cluster configured: starting a local control plane (first run builds it: 10-25 min)');
+    out('no cluster configured: starting a local control plane (the first run builds it, ~15 min)');
     const state = await launch({ attached: true });
     kubeconfig = state.kubeconfig;
     out(`control plane ready in ${state.startMillis} ms: export KUBECONFIG=${kubeconfig}`);

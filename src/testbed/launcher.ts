@@ -14,7 +14,7 @@ export const DIR_PREFIX = 'syncpool-testbed';
 
 /**
  * The directory with etcd, kube-apiserver, ... : KUBEBUILDER_ASSETS if set, else the
- * cached build, building it first if needed (10–25 minutes cold; progress on stderr).
+ * cached build, building it first if needed (~15 minutes cold on 2 cores; progress on stderr).
  */
 export function resolveAssets(): string {
   const out = execFileSync('bash', [join(REPO, 'hack/testbed-build.sh')], {
