@@ -57,8 +57,11 @@ test('20 tasks under maxWorkers 3: never more than 3 at once, all succeed, in pr
 
 test('a high-priority task submitted while the pool is full starts next', async () => {
   await api.createPool('jump', { maxWorkers: 1 }, '3s');
-  for (const name of ['jump-low-a', 'jump-low-b', 'jump-low-c']) await api.createTask(name, { pool: 'jump', syncType: name });
+  // The first takes the free slot; the rest queue behind it in FIFO order.
+  await api.createTask('jump-low-a', { pool: 'jump', syncType: 'jump-low-a' });
   await api.waitForPhase('jump-low-a', 'Running');
+  for (const name of ['jump-low-b', 'jump-low-c']) await api.createTask(name, { pool: 'jump', syncType: name });
+  await api.waitForPhase('jump-low-c', 'Queued');
   await api.createTask('jump-urgent', { pool: 'jump', priority: 100, syncType: 'urgent' });
   await api.waitForPhase('jump-low-c', 'Succeeded', 60_000);
   expect(jobs.admitted.filter((j) => j.startsWith('jump-'))).toEqual(['jump-low-a-1', 'jump-urgent-1', 'jump-low-b-1', 'jump-low-c-1']);
@@ -82,10 +85,11 @@ test('raising maxWorkers admits at once; lowering it stops admission while runni
   await api.patchPool('grow', { maxWorkers: 1 });
   const running = jobs.runningIn('grow');
   expect(running).toHaveLength(3); // nothing is killed to get under the new cap
-  await api.waitForPhase('grow-3', 'Succeeded', 60_000);
+  const fourth = [0, 1, 2, 3].map((i) => `grow-${i}`).find((t) => !running.includes(`${t}-1`))!;
+  await api.waitForPhase(fourth, 'Succeeded', 60_000);
   // The fourth started only once all three had finished: below the lowered cap of 1.
   const lastOfThree = Math.max(...running.map((j) => jobs.finishedAt.get(j)!));
-  expect(jobs.admittedAt.get('grow-3-1')!).toBeGreaterThanOrEqual(lastOfThree);
+  expect(jobs.admittedAt.get(`${fourth}-1`)!).toBeGreaterThanOrEqual(lastOfThree);
 });
 
 test('a paused pool admits nothing, and says so', async () => {

@@ -35,6 +35,8 @@ afterAll(async () => {
 const ref = () => ({ group: GROUP, version: VERSION, namespace: ns, plural: TASKS });
 const cancel = (name: string) =>
   kube.custom.patchNamespacedCustomObject({ ...ref(), name, body: { spec: { cancel: true } } }, mergePatch);
+// Owner-reference deletion is the garbage collector's: on a fresh cluster it learns a
+// new CRD kind only at its next discovery refresh (every 30 s), hence the margin.
 const jobGone = (name: string) => eventually(`Job ${name} deleted`, async () => {
   try {
     await kube.batch.readNamespacedJob({ namespace: ns, name });
@@ -42,12 +44,14 @@ const jobGone = (name: string) => eventually(`Job ${name} deleted`, async () => 
   } catch (err) {
     return isNotFound(err) ? true : undefined;
   }
-});
+}, { timeoutMs: 90_000, intervalMs: 500 });
 
 test('cancelling a running task terminates its Job and frees the slot for the next', async () => {
+  // One at a time: with a free slot, whichever Job reaches the API server first starts.
   await api.createTask('long', { pool: 'slow', syncType: 'long' });
-  await api.createTask('next', { pool: 'slow', syncType: 'next' });
   await api.waitForPhase('long', 'Running');
+  await api.createTask('next', { pool: 'slow', syncType: 'next' });
+  await api.waitForPhase('next', 'Queued');
   await cancel('long');
   const cancelled = await api.waitForPhase('long', 'Cancelled');
   expect(cancelled.status?.message).toBe('cancelled by spec.cancel; the running Job was terminated');
@@ -87,8 +91,10 @@ test('a pool template that makes an invalid Job leaves the task Pending with the
 
 test('raising a queued task\'s priority moves it ahead in the queue', async () => {
   await api.createPool('rank', { maxWorkers: 1 }, '3s');
-  for (const name of ['rank-first', 'rank-a', 'rank-b']) await api.createTask(name, { pool: 'rank', syncType: name });
+  await api.createTask('rank-first', { pool: 'rank', syncType: 'rank-first' });
   await api.waitForPhase('rank-first', 'Running');
+  for (const name of ['rank-a', 'rank-b']) await api.createTask(name, { pool: 'rank', syncType: name });
+  await api.waitForPhase('rank-b', 'Queued');
   await kube.custom.patchNamespacedCustomObject({ ...ref(), name: 'rank-b', body: { spec: { priority: 50 } } }, mergePatch);
   await eventually('rank-b-1 re-ranked', async () => {
     const job = await kube.batch.readNamespacedJob({ namespace: ns, name: 'rank-b-1' });
@@ -101,8 +107,8 @@ test('raising a queued task\'s priority moves it ahead in the queue', async () =
 test('deleting a pool: its running sync finishes, its queued task waits as Pending until the pool returns', async () => {
   await api.createPool('fleeting', { maxWorkers: 1 }, '6s');
   await api.createTask('fl-running', { pool: 'fleeting', syncType: 'running' });
-  await api.createTask('fl-queued', { pool: 'fleeting', syncType: 'queued' });
   await api.waitForPhase('fl-running', 'Running');
+  await api.createTask('fl-queued', { pool: 'fleeting', syncType: 'queued' });
   await api.waitForPhase('fl-queued', 'Queued');
   await kube.custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: 'workerpools', name: 'fleeting' });
 

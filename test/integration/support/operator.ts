@@ -53,6 +53,11 @@ export class OperatorProcess {
     return `${res.status} ${await res.text()}`;
   }
 
+  /** The operator's last log lines, for a failing test's report. */
+  tail(lines = 40): string {
+    return this.logs.slice(-lines).join('\n');
+  }
+
   /** SIGKILL: no cleanup, no lease release — a crash. */
   async kill(): Promise<void> {
     this.proc.kill('SIGKILL');

@@ -50,11 +50,18 @@ export class SyncpoolApi {
     return ((await this.kube.custom.listNamespacedCustomObject(this.ref(TASKS))) as { items: SyncTask[] }).items;
   }
 
-  waitForPhase(name: string, phase: string, timeoutMs = 60_000): Promise<SyncTask> {
-    return eventually(`task ${name} ${phase}`, async () => {
-      const t = await this.task(name);
-      return t.status?.phase === phase ? t : undefined;
-    }, { timeoutMs });
+  async waitForPhase(name: string, phase: string, timeoutMs = 60_000): Promise<SyncTask> {
+    let last: SyncTask | undefined;
+    try {
+      return await eventually(`task ${name} ${phase}`, async () => {
+        last = await this.task(name);
+        return last.status?.phase === phase ? last : undefined;
+      }, { timeoutMs });
+    } catch (err) {
+      // Say where it got stuck: the task's own account, and its pool's.
+      const pool = last ? await this.pool(last.spec.pool).catch(() => undefined) : undefined;
+      throw new Error(`${(err as Error).message}\n  task status: ${JSON.stringify(last?.status)}\n  pool status: ${JSON.stringify(pool?.status)}`);
+    }
   }
 
   /** Resolves when every task is in one of `phases`. */
