@@ -15,7 +15,7 @@ function summary(name: string, ms: number[]): string {
   return `${name}: n=${s.length} p50=${quantile(s, 0.5)} ms p90=${quantile(s, 0.9)} ms p99=${quantile(s, 0.99)} ms max=${s.at(-1)} ms`;
 }
 
-async function withOperator<T>(prefix: string, fn: (api: SyncpoolApi, jobs: JobWatcher) => Promise<T>): Promise<T> {
+export async function withOperator<T>(prefix: string, fn: (api: SyncpoolApi, jobs: JobWatcher) => Promise<T>): Promise<T> {
   const kube = testClients();
   await applyCrds(kube);
   const ns = await createTestNamespace(kube, prefix);
@@ -29,6 +29,9 @@ async function withOperator<T>(prefix: string, fn: (api: SyncpoolApi, jobs: JobW
     jobs.stop();
     await op.stop();
     await deleteNamespace(kube, ns);
+    // Wait it out, so its deletion's API traffic does not land in the next measurement.
+    await eventually(`namespace ${ns} gone`, async () => kube.core.readNamespace({ name: ns }).then(() => undefined, () => true),
+      { timeoutMs: 180_000, intervalMs: 500 });
   }
 }
 

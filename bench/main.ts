@@ -4,6 +4,7 @@
 import { launch, stop } from '../src/testbed/launcher.js';
 import { admissionLatency, refillLatency } from './latency.js';
 import { testbedStart } from './testbed.js';
+import { writesPerTask } from './writes.js';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
     const samples = Number(process.env.SYNCPOOL_BENCH_SAMPLES ?? 40);
     out(await admissionLatency(samples));
     out(await refillLatency(samples));
+    out(await writesPerTask(20, 40));
   } finally {
     if (dir) await stop(dir);
   }

@@ -14,6 +14,7 @@ import { POOLS, type Writers } from '../../kube/writers.js';
 import type { Logger } from '../../operator/logger.js';
 import { type Cache, splitKey, type WriteThroughCache } from '../cache.js';
 import { type Condition, setCondition } from '../conditions.js';
+import { sameContent } from '../equal.js';
 import type { AdmissionExpectations } from './expectations.js';
 
 export interface PoolReconcilerDeps {
@@ -117,7 +118,7 @@ export class PoolReconciler {
       : { type: 'Saturated', status: 'False', reason: 'SlotsAvailable', message: `${summary.active}/${policy.maxWorkers} slots busy`, observedGeneration: generation },
     now);
     const next = { ...pool.status, active: summary.active, queued: summary.queued, utilization: summary.utilization, observedGeneration: generation, conditions };
-    if (JSON.stringify(next) === JSON.stringify(pool.status)) return;
+    if (sameContent(next, pool.status)) return;
     this.d.pools.remember(await this.d.writers.patchStatus<WorkerPool>(POOLS, pool.metadata!.namespace!, pool.metadata!.name!, next));
   }
 }

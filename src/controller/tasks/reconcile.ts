@@ -13,6 +13,7 @@ import type { Writers } from '../../kube/writers.js';
 import { TASKS } from '../../kube/writers.js';
 import type { Logger } from '../../operator/logger.js';
 import { type Cache, splitKey, type WriteThroughCache } from '../cache.js';
+import { sameContent } from '../equal.js';
 import { nextTaskStatus, type TaskFacts, type TaskStatus, TERMINAL_PHASES } from './status.js';
 
 export interface TaskReconcilerDeps {
@@ -38,7 +39,7 @@ export class TaskReconciler {
     const now = this.d.now().toISOString();
     const facts = await this.facts(task, namespace, now);
     const next = nextTaskStatus(status, facts, now, task.metadata?.generation ?? 0);
-    if (JSON.stringify(next) !== JSON.stringify(status)) {
+    if (!sameContent(next, status)) {
       this.d.tasks.remember(await this.d.writers.patchStatus<SyncTask>(TASKS, namespace, name, next));
       if (next.phase !== status.phase) {
         this.d.log.info(`task ${next.phase?.toLowerCase()}`, { namespace, task: name, pool: task.spec?.pool, phase: next.phase, reason: next.message });
