@@ -1,10 +1,9 @@
 // Latency as a user feels it, measured from outside the operator: our own API calls
 // and our own watch, never the operator's logs.
-import { testClients, createTestNamespace, deleteNamespace, eventually } from '../test/integration/support/cluster.js';
-import { applyCrds } from '../src/api/install.js';
-import { JobWatcher } from '../test/integration/support/jobWatcher.js';
-import { OperatorProcess } from '../test/integration/support/operator.js';
-import { SyncpoolApi } from '../test/integration/support/syncpool.js';
+import { eventually } from '../test/integration/support/cluster.js';
+import { startSyncpool } from '../test/integration/support/fixture.js';
+import type { JobWatcher } from '../test/integration/support/jobWatcher.js';
+import type { SyncpoolApi } from '../test/integration/support/syncpool.js';
 
 function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
@@ -16,22 +15,13 @@ function summary(name: string, ms: number[]): string {
 }
 
 export async function withOperator<T>(prefix: string, fn: (api: SyncpoolApi, jobs: JobWatcher) => Promise<T>): Promise<T> {
-  const kube = testClients();
-  await applyCrds(kube);
-  const ns = await createTestNamespace(kube, prefix);
-  const jobs = new JobWatcher(kube, ns);
-  await jobs.start();
-  const op = await OperatorProcess.start({ namespace: ns, identity: `${prefix}-bench` });
+  const stage = await startSyncpool(prefix);
   try {
-    await eventually('operator leads and synced', async () => ((await op.readyz()).startsWith('200 leader') ? true : undefined));
-    return await fn(new SyncpoolApi(kube, ns), jobs);
+    await eventually('operator leads and synced', async () => ((await stage.operator.readyz()).startsWith('200 leader') ? true : undefined));
+    return await fn(stage.api, stage.jobs);
   } finally {
-    jobs.stop();
-    await op.stop();
-    await deleteNamespace(kube, ns);
-    // Wait it out, so its deletion's API traffic does not land in the next measurement.
-    await eventually(`namespace ${ns} gone`, async () => kube.core.readNamespace({ name: ns }).then(() => undefined, () => true),
-      { timeoutMs: 180_000, intervalMs: 500 });
+    // Wait the namespace out, so its deletion's API traffic stays out of the next measurement.
+    await stage.stop({ waitForNamespace: true });
   }
 }
 

@@ -1,14 +1,9 @@
 // KEP-1623 conditions: lastTransitionTime moves only when status flips, so a
 // reconcile that changes nothing writes nothing.
 
-export interface Condition {
-  type: string;
-  status: 'True' | 'False' | 'Unknown';
-  reason: string;
-  message: string;
-  lastTransitionTime: string;
-  observedGeneration?: number;
-}
+import type { Condition } from '../api/types.js';
+
+export type { Condition };
 
 export function setCondition(
   conditions: Condition[] | undefined,

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { applyCrds } from '../api/install.js';
+import { TERMINAL_PHASES } from '../controller/tasks/status.js';
 import type { SyncTask, WorkerPool } from '../api/types.js';
 import { isAlreadyExists, type KubeClients, loadKubeConfig, makeClients } from '../kube/client.js';
 import { GROUP, VERSION } from '../api/common.js';
@@ -65,7 +66,7 @@ export async function runDemo(kubeconfig: string, out: (line: string) => void): 
       const pool = (await kube.custom.getNamespacedCustomObject({ ...ref, plural: POOLS, name: 'crm' })) as WorkerPool;
       const tasks = ((await kube.custom.listNamespacedCustomObject({ ...ref, plural: TASKS })) as { items: SyncTask[] }).items;
       out(`t=${tick * 2}s\n${table(pool, tasks)}\n`);
-      if (tasks.every((t) => ['Succeeded', 'Failed', 'Rejected', 'Cancelled'].includes(t.status?.phase ?? ''))) {
+      if (tasks.every((t) => TERMINAL_PHASES.has(t.status?.phase ?? ''))) {
         const rejected = tasks.find((t) => t.status?.phase === 'Rejected');
         if (rejected) out(`${rejected.metadata!.name} was rejected: ${rejected.status?.message}`);
         out(`all done: kubectl -n ${NS} get synctasks,workerpools,jobs shows the same.`);

@@ -1,8 +1,8 @@
 // Proves the testbed is a real control plane that behaves as syncpool needs: every
 // later integration test builds on these behaviours.
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
-import { isNotFound, type KubeClients, mergePatch } from '../../src/kube/client.js';
-import { createTestNamespace, deleteNamespace, eventually, testClients } from './support/cluster.js';
+import { type KubeClients, mergePatch } from '../../src/kube/client.js';
+import { createTestNamespace, deleteNamespace, eventually, eventuallyGone, testClients } from './support/cluster.js';
 
 let kube: KubeClients;
 let ns: string;
@@ -159,12 +159,5 @@ test('deleting a namespace finishes, its contents with it', async () => {
   const doomed = await createTestNamespace(kube, 'doomed');
   await kube.batch.createNamespacedJob({ namespace: doomed, body: job('orphan') });
   await kube.core.deleteNamespace({ name: doomed });
-  await eventually(`namespace ${doomed} gone`, async () => {
-    try {
-      await kube.core.readNamespace({ name: doomed });
-      return undefined;
-    } catch (err) {
-      return isNotFound(err) ? true : undefined;
-    }
-  }, { timeoutMs: 90_000, intervalMs: 500 });
+  await eventuallyGone(`namespace ${doomed}`, () => kube.core.readNamespace({ name: doomed }), { timeoutMs: 90_000, intervalMs: 500 });
 });

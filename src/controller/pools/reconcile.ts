@@ -34,7 +34,7 @@ interface Snapshot {
   byName: Map<string, V1Job>;
 }
 
-export function policyOf(pool: WorkerPool): PoolPolicy {
+function policyOf(pool: WorkerPool): PoolPolicy {
   const spec = pool.spec;
   return {
     maxWorkers: spec.maxWorkers,
@@ -62,9 +62,9 @@ export class PoolReconciler {
     // 3. Admit in plan order (so Jobs start in priority order): assume, write, roll back on failure.
     const admitted: boolean[] = [];
     for (const run of plan.admit) admitted.push(await this.admit(namespace, snap.byName.get(run.name)!, nowMs));
-    // 4. Status, written only when it changed.
-    const active = snap.running.length + admitted.filter(Boolean).length;
-    await this.writeStatus(pool, policy, active, plan.waiting.length + admitted.filter((a) => !a).length);
+    // 4. Status, written only when it changed. A Job deleted before its admission counts nowhere.
+    const started = admitted.filter(Boolean).length;
+    await this.writeStatus(pool, policy, snap.running.length + started, plan.waiting.length);
   }
 
   private snapshot(namespace: string, pool: string, nowMs: number): Snapshot {

@@ -1,10 +1,10 @@
 // A SyncTask's next status from what the reconcile found. Pure: the reconcile reads
 // the world, calls this, and writes the result once (and only if it changed).
+import type { TaskPhase } from '../../api/types.js';
 import type { JobOutcome } from '../../jobs/classify.js';
 import { type Condition, setCondition } from '../conditions.js';
 
-export type TaskPhase = 'Pending' | 'Queued' | 'Running' | 'Succeeded' | 'Failed' | 'Cancelled' | 'Rejected';
-export const TERMINAL_PHASES: ReadonlySet<string> = new Set(['Succeeded', 'Failed', 'Cancelled', 'Rejected']);
+export const TERMINAL_PHASES: ReadonlySet<string> = new Set<TaskPhase>(['Succeeded', 'Failed', 'Cancelled', 'Rejected']);
 
 export interface TaskStatus {
   phase?: TaskPhase;

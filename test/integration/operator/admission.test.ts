@@ -1,36 +1,23 @@
 // The pool's cap, order and limits, as a user sees them: SyncTasks applied, Jobs run
 // on the fake node, an independent watch counting what ran at once.
-import type { KubeClients } from '../../../src/kube/client.js';
-import { createTestNamespace, deleteNamespace, eventually, testClients } from '../support/cluster.js';
-import { applyCrds } from '../../../src/api/install.js';
+import { eventually } from '../support/cluster.js';
+import { type SyncpoolStage, startSyncpool } from '../support/fixture.js';
 import { peakConcurrency } from '../support/intervals.js';
-import { JobWatcher } from '../support/jobWatcher.js';
-import { OperatorProcess } from '../support/operator.js';
-import { SyncpoolApi } from '../support/syncpool.js';
+import type { JobWatcher } from '../support/jobWatcher.js';
+import type { SyncpoolApi } from '../support/syncpool.js';
 
-let kube: KubeClients;
-let ns: string;
+let stage: SyncpoolStage;
 let api: SyncpoolApi;
-let operator: OperatorProcess;
 let jobs: JobWatcher;
 
 beforeAll(async () => {
-  kube = testClients();
-  await applyCrds(kube);
   // Pod Security admission refuses any pod that breaks the "restricted" standard, so
   // every sync that succeeds here proves the Job's pod passes it.
-  ns = await createTestNamespace(kube, 'admission', { 'pod-security.kubernetes.io/enforce': 'restricted' });
-  api = new SyncpoolApi(kube, ns);
-  jobs = new JobWatcher(kube, ns);
-  await jobs.start();
-  operator = await OperatorProcess.start({ namespace: ns, identity: 'admission-op' });
+  stage = await startSyncpool('admission', { 'pod-security.kubernetes.io/enforce': 'restricted' });
+  ({ api, jobs } = stage);
 });
 
-afterAll(async () => {
-  jobs?.stop();
-  await operator?.stop();
-  await deleteNamespace(kube, ns);
-});
+afterAll(() => stage?.stop());
 
 const interval = (job: string): [number, number] => [jobs.admittedAt.get(job)!, jobs.finishedAt.get(job) ?? Date.now()];
 

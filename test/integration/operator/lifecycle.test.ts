@@ -1,50 +1,33 @@
 // A task's life beyond the happy path: cancelled while queued or running, deleted.
-import type { KubeClients } from '../../../src/kube/client.js';
-import { applyCrds } from '../../../src/api/install.js';
-import { isNotFound, mergePatch } from '../../../src/kube/client.js';
-import { TASKS } from '../../../src/kube/writers.js';
 import { GROUP, VERSION } from '../../../src/api/common.js';
-import { createTestNamespace, deleteNamespace, eventually, testClients } from '../support/cluster.js';
-import { JobWatcher } from '../support/jobWatcher.js';
-import { OperatorProcess } from '../support/operator.js';
-import { SyncpoolApi } from '../support/syncpool.js';
+import { type KubeClients, mergePatch } from '../../../src/kube/client.js';
+import { TASKS } from '../../../src/kube/writers.js';
+import { eventually, eventuallyGone } from '../support/cluster.js';
+import { type SyncpoolStage, startSyncpool } from '../support/fixture.js';
+import type { JobWatcher } from '../support/jobWatcher.js';
+import type { SyncpoolApi } from '../support/syncpool.js';
 
+let stage: SyncpoolStage;
 let kube: KubeClients;
 let ns: string;
 let api: SyncpoolApi;
-let operator: OperatorProcess;
 let jobs: JobWatcher;
 
 beforeAll(async () => {
-  kube = testClients();
-  await applyCrds(kube);
-  ns = await createTestNamespace(kube, 'lifecycle');
-  api = new SyncpoolApi(kube, ns);
-  jobs = new JobWatcher(kube, ns);
-  await jobs.start();
-  operator = await OperatorProcess.start({ namespace: ns, identity: 'lifecycle-op' });
+  stage = await startSyncpool('lifecycle');
+  ({ kube, ns, api, jobs } = stage);
   await api.createPool('slow', { maxWorkers: 1 }, '60s');
 });
 
-afterAll(async () => {
-  jobs?.stop();
-  await operator?.stop();
-  await deleteNamespace(kube, ns);
-});
+afterAll(() => stage?.stop());
 
 const ref = () => ({ group: GROUP, version: VERSION, namespace: ns, plural: TASKS });
 const cancel = (name: string) =>
   kube.custom.patchNamespacedCustomObject({ ...ref(), name, body: { spec: { cancel: true } } }, mergePatch);
 // Owner-reference deletion is the garbage collector's: on a fresh cluster it learns a
 // new CRD kind only at its next discovery refresh (every 30 s), hence the margin.
-const jobGone = (name: string) => eventually(`Job ${name} deleted`, async () => {
-  try {
-    await kube.batch.readNamespacedJob({ namespace: ns, name });
-    return undefined;
-  } catch (err) {
-    return isNotFound(err) ? true : undefined;
-  }
-}, { timeoutMs: 90_000, intervalMs: 500 });
+const jobGone = (name: string) =>
+  eventuallyGone(`Job ${name}`, () => kube.batch.readNamespacedJob({ namespace: ns, name }), { timeoutMs: 90_000, intervalMs: 500 });
 
 test('cancelling a running task terminates its Job and frees the slot for the next', async () => {
   // One at a time: with a free slot, whichever Job reaches the API server first starts.

@@ -1,7 +1,7 @@
 // What every integration test needs: clients for the shared control plane and a
 // namespace of its own, deleted afterwards.
 import { randomBytes } from 'node:crypto';
-import { type KubeClients, loadKubeConfig, makeClients } from '../../../src/kube/client.js';
+import { isNotFound, type KubeClients, loadKubeConfig, makeClients } from '../../../src/kube/client.js';
 
 export function testClients(): KubeClients {
   const file = process.env.SYNCPOOL_TEST_KUBECONFIG;
@@ -39,4 +39,12 @@ export async function eventually<T>(
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/** Polls `read` until the API answers 404 (deleted); any other error keeps polling. */
+export function eventuallyGone(what: string, read: () => Promise<unknown>, opts?: { timeoutMs?: number; intervalMs?: number }): Promise<true> {
+  return eventually(`${what} gone`, () => read().then(() => undefined, (err) => {
+    if (isNotFound(err)) return true as const;
+    throw err;
+  }), opts);
 }
