@@ -4,7 +4,7 @@
 // stale view; the Deployment restarts it as a standby.
 import type { Server } from 'node:http';
 import { Manager } from '../controller/manager.js';
-import { LeaderElector } from '../controller/runtime/leader.js';
+import { LeaderElector } from '../runtime/leader.js';
 import { loadKubeConfig, makeClients } from '../kube/client.js';
 import { ConfigError, loadConfig } from '../operator/config.js';
 import { createApp, listen } from '../operator/http.js';

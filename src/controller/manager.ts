@@ -7,13 +7,13 @@ import { LABEL_POOL, LABEL_TASK } from '../jobs/labels.js';
 import type { KubeClients } from '../kube/client.js';
 import { GROUP, VERSION } from '../api/common.js';
 import { POOLS, TASKS, Writers } from '../kube/writers.js';
-import type { Logger } from '../operator/logger.js';
+import type { Logger } from '../runtime/clock.js';
 import { keyOf, WriteThroughCache } from './cache.js';
 import { AdmissionExpectations } from './pools/expectations.js';
 import { PoolReconciler } from './pools/reconcile.js';
-import { Controller } from './runtime/controller.js';
-import { ResilientInformer } from './runtime/informer.js';
-import { WorkQueue } from './runtime/workqueue.js';
+import { Controller } from '../runtime/controller.js';
+import { ResilientInformer } from '../runtime/informer.js';
+import { WorkQueue } from '../runtime/workqueue.js';
 import { TaskReconciler } from './tasks/reconcile.js';
 import { TERMINAL_PHASES } from './tasks/status.js';
 

@@ -11,7 +11,7 @@ import { jobState, queueFields } from '../../jobs/classify.js';
 import { LABEL_POOL } from '../../jobs/labels.js';
 import { isNotFound } from '../../kube/client.js';
 import { POOLS, type Writers } from '../../kube/writers.js';
-import type { Logger } from '../../operator/logger.js';
+import type { Logger } from '../../runtime/clock.js';
 import { type Cache, splitKey, type WriteThroughCache } from '../cache.js';
 import { type Condition, setCondition } from '../conditions.js';
 import { sameContent } from '../equal.js';

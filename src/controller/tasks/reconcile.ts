@@ -11,7 +11,7 @@ import { rejection } from '../../jobs/template.js';
 import { apiMessage, apiStatus } from '../../kube/client.js';
 import type { Writers } from '../../kube/writers.js';
 import { TASKS } from '../../kube/writers.js';
-import type { Logger } from '../../operator/logger.js';
+import type { Logger } from '../../runtime/clock.js';
 import { type Cache, splitKey, type WriteThroughCache } from '../cache.js';
 import { sameContent } from '../equal.js';
 import { nextTaskStatus, type TaskFacts, type TaskStatus, TERMINAL_PHASES } from './status.js';

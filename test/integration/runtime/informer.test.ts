@@ -2,7 +2,7 @@
 // writes, and heals from the failures that stop client-node's own informer for good:
 // an API error on list, an unreachable server, and a watch that silently goes dead.
 import { KubeConfig, makeInformer, type V1ConfigMap } from '@kubernetes/client-node';
-import { ResilientInformer, type InformerOptions } from '../../../src/controller/runtime/informer.js';
+import { ResilientInformer, type InformerOptions } from '../../../src/runtime/informer.js';
 import { type KubeClients, makeClients } from '../../../src/kube/client.js';
 import { createTestNamespace, deleteNamespace, eventually, testClients } from '../support/cluster.js';
 import { FlakyProxy } from './proxy.js';

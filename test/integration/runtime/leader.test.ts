@@ -1,7 +1,7 @@
 // Leader election on a real Lease with the default timings (lease 15 s, renew deadline
 // 10 s, retry 2 s): one leader at a time, a fast handover on shutdown, a takeover
 // within 20 s of a crash, and a cut-off leader that steps down before anyone takes over.
-import { LeaderElector, type LeaderElectorOptions } from '../../../src/controller/runtime/leader.js';
+import { LeaderElector, type LeaderElectorOptions } from '../../../src/runtime/leader.js';
 import { type KubeClients, makeClients } from '../../../src/kube/client.js';
 import { createTestNamespace, deleteNamespace, eventually, testClients } from '../support/cluster.js';
 import { FlakyProxy } from './proxy.js';

@@ -2,8 +2,8 @@
 // concurrency (resourceVersion, 409), on a fake clock: the timing rules that keep two
 // replicas from ever admitting at once.
 import { ApiException, type V1Lease } from '@kubernetes/client-node';
-import { LeaderElector, type LeaderElectorOptions } from '../../../../src/controller/runtime/leader.js';
-import type { KubeClients } from '../../../../src/kube/client.js';
+import { LeaderElector, type LeaderElectorOptions } from '../../../src/runtime/leader.js';
+import type { KubeClients } from '../../../src/kube/client.js';
 import { FakeClock } from './fakeClock.js';
 
 const clone = (lease: V1Lease): V1Lease => JSON.parse(JSON.stringify(lease)) as V1Lease;

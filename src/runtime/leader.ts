@@ -9,7 +9,7 @@
 //   leaderships never overlap. It does not compete again: the process is expected to
 //   exit and come back as a standby.
 import { type V1Lease, type V1LeaseSpec, V1MicroTime } from '@kubernetes/client-node';
-import { isAlreadyExists, isConflict, isNotFound, type KubeClients } from '../../kube/client.js';
+import { isAlreadyExists, isConflict, isNotFound, type KubeClients } from '../kube/client.js';
 import { type Clock, errorMessage, type Logger, monotonicClock, silentLogger } from './clock.js';
 
 export interface LeaderElectorOptions {

@@ -1,8 +1,8 @@
 // How a reconcile's outcome turns into what happens next to its key: retried with a
 // growing delay, dropped, re-looked at later, or left alone.
-import type { Logger } from '../../../../src/controller/runtime/clock.js';
-import { Controller, type Outcome, type Reconcile, TerminalError } from '../../../../src/controller/runtime/controller.js';
-import { WorkQueue } from '../../../../src/controller/runtime/workqueue.js';
+import type { Logger } from '../../../src/runtime/clock.js';
+import { Controller, type Outcome, type Reconcile, TerminalError } from '../../../src/runtime/controller.js';
+import { WorkQueue } from '../../../src/runtime/workqueue.js';
 import { FakeClock, flush } from './fakeClock.js';
 
 function setup(reconcile: Reconcile, workers = 1) {

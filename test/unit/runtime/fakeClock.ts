@@ -1,6 +1,6 @@
 // A clock that moves only when a test says so; timers fire in time order, and the
 // promise callbacks they trigger run before the clock moves on.
-import type { Clock } from '../../../../src/controller/runtime/clock.js';
+import type { Clock } from '../../../src/runtime/clock.js';
 
 export const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 

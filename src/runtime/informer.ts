@@ -5,7 +5,7 @@
 // new one starts after a jittered backoff, and a periodic relist replaces it anyway.
 // The cache lives here, across generations, so readers never see it empty mid-restart.
 import { ListWatch, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
-import type { KubeClients } from '../../kube/client.js';
+import type { KubeClients } from '../kube/client.js';
 import { type Backoff, exponentialBackoff, jittered } from './backoff.js';
 import { type Clock, errorMessage, type Logger, silentLogger, wallClock } from './clock.js';
 import { GuardedWatch } from './guardedWatch.js';

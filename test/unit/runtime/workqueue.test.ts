@@ -1,6 +1,6 @@
 // The guarantees reconcilers rely on: no duplicate work, no key handled twice at once,
 // no change lost while a key is being handled, fair order, and growing retry delays.
-import { WorkQueue } from '../../../../src/controller/runtime/workqueue.js';
+import { WorkQueue } from '../../../src/runtime/workqueue.js';
 import { FakeClock, flush } from './fakeClock.js';
 
 const settled = async <T>(p: Promise<T>): Promise<{ value?: T; done: boolean }> => {
