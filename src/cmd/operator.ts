@@ -5,6 +5,7 @@
 import type { Server } from 'node:http';
 import { Manager } from '../controller/manager.js';
 import { LeaderElector } from '../runtime/leader.js';
+import { EventRecorder } from '../kube/events.js';
 import { loadKubeConfig, makeClients } from '../kube/client.js';
 import { ConfigError, loadConfig } from '../operator/config.js';
 import { createApp, listen } from '../operator/http.js';
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
     relistIntervalMs: config.relistIntervalSeconds * 1000,
     heartbeatUrl: config.heartbeatUrl,
     log,
+    events: new EventRecorder(clients, { instance: config.identity, log }),
   });
 
   let leading = false;

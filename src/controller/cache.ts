@@ -37,6 +37,22 @@ export class WriteThroughCache<T extends KubernetesObject> implements Cache<T> {
     this.written.set(keyOf(obj), obj);
   }
 
+  /**
+   * The informer delivered a newer version (or a deletion): our copy is no longer
+   * needed. Without this, an object never read again (a finished task) would keep its
+   * entry forever.
+   */
+  observed(obj: T, deleted = false): void {
+    const key = keyOf(obj);
+    const ours = this.written.get(key);
+    if (ours && (deleted || revision(obj) >= revision(ours))) this.written.delete(key);
+  }
+
+  /** Entries still held (for tests). */
+  get size(): number {
+    return this.written.size;
+  }
+
   get(namespace: string, name: string): T | undefined {
     const key = `${namespace}/${name}`;
     const cached = this.inner.get(namespace, name);

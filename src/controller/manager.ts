@@ -1,21 +1,23 @@
-// Wires the data flow: informers (watch) → work queues of keys → reconcilers.
-// Runs only on the leader; a fresh start lists everything before the first admission,
-// which is the "relist before admitting" half of the cap invariant.
+// Wires the data flow: informers (watch, with indexes) → work queues of keys →
+// reconcilers. Runs only on the leader; a fresh start lists everything before the
+// first admission, which is the "relist before admitting" half of the cap invariant.
 import type { KubernetesObject, V1Job } from '@kubernetes/client-node';
 import type { SyncTask, WorkerPool } from '../api/types.js';
 import { LABEL_POOL, LABEL_TASK } from '../jobs/labels.js';
 import type { KubeClients } from '../kube/client.js';
-import { GROUP, VERSION } from '../api/common.js';
-import { POOLS, TASKS, Writers } from '../kube/writers.js';
+import { type EventSink, noEvents } from '../kube/events.js';
+import { jobInformer, poolInformer, type PoolObject, taskInformer, type TaskObject } from '../kube/informers.js';
+import { Writers } from '../kube/writers.js';
 import type { Logger } from '../runtime/clock.js';
+import { Controller } from '../runtime/controller.js';
+import type { ResilientInformer } from '../runtime/informer.js';
+import { WorkQueue } from '../runtime/workqueue.js';
 import { keyOf, WriteThroughCache } from './cache.js';
+import { JOBS_BY_TASK, jobsByTask, LIVE_TASKS_BY_POOL, liveTasksByPool, UNFINISHED_BY_POOL, unfinishedByPool } from './indexes.js';
 import { AdmissionExpectations } from './pools/expectations.js';
 import { PoolReconciler } from './pools/reconcile.js';
-import { Controller } from '../runtime/controller.js';
-import { ResilientInformer } from '../runtime/informer.js';
-import { WorkQueue } from '../runtime/workqueue.js';
+import { TemplateChecks } from './pools/templateCheck.js';
 import { TaskReconciler } from './tasks/reconcile.js';
-import { TERMINAL_PHASES } from './tasks/status.js';
 
 export interface ManagerOptions {
   clients: KubeClients;
@@ -25,41 +27,43 @@ export interface ManagerOptions {
   relistIntervalMs: number;
   heartbeatUrl: string;
   log: Logger;
+  events?: EventSink;
   now?: () => Date;
   onAdmit?: (job: V1Job) => void;
 }
 
-type CustomList<T> = { items: T[]; metadata?: { resourceVersion?: string } };
-
 export class Manager {
-  readonly tasks: ResilientInformer<SyncTask & KubernetesObject>;
-  readonly pools: ResilientInformer<WorkerPool & KubernetesObject>;
+  readonly tasks: ResilientInformer<TaskObject>;
+  readonly pools: ResilientInformer<PoolObject>;
   readonly jobs: ResilientInformer<V1Job>;
   private readonly taskQueue = new WorkQueue();
   private readonly poolQueue = new WorkQueue();
   private readonly controllers: Controller[];
+  private readonly taskCache: WriteThroughCache<SyncTask>;
+  private readonly poolCache: WriteThroughCache<WorkerPool>;
   private synced = false;
 
   constructor(private readonly o: ManagerOptions) {
     const { clients, namespace } = o;
-    const ns = namespace ? `/namespaces/${namespace}` : '';
-    const custom = <T>(plural: string) => async () => (namespace
-      ? clients.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural })
-      : clients.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural })) as Promise<CustomList<T>>;
     const informerOpts = { relistIntervalMs: o.relistIntervalMs, log: o.log };
-    this.tasks = new ResilientInformer(clients, `/apis/${GROUP}/${VERSION}${ns}/${TASKS}`, custom(TASKS) as never, informerOpts);
-    this.pools = new ResilientInformer(clients, `/apis/${GROUP}/${VERSION}${ns}/${POOLS}`, custom(POOLS) as never, informerOpts);
-    this.jobs = new ResilientInformer<V1Job>(clients, `/apis/batch/v1${ns}/jobs`, () => (namespace
-      ? clients.batch.listNamespacedJob({ namespace, labelSelector: LABEL_POOL })
-      : clients.batch.listJobForAllNamespaces({ labelSelector: LABEL_POOL })), { ...informerOpts, labelSelector: LABEL_POOL });
+    this.tasks = taskInformer(clients, namespace, informerOpts);
+    this.pools = poolInformer(clients, namespace, informerOpts);
+    this.jobs = jobInformer(clients, namespace, informerOpts);
+    this.jobs.addIndex(UNFINISHED_BY_POOL, unfinishedByPool);
+    this.jobs.addIndex(JOBS_BY_TASK, jobsByTask);
+    this.tasks.addIndex(LIVE_TASKS_BY_POOL, liveTasksByPool);
 
     const now = o.now ?? (() => new Date());
-    const writers = new Writers(clients);
+    const writes = new Writers(clients);
+    const events = o.events ?? noEvents;
+    this.taskCache = new WriteThroughCache<SyncTask>(this.tasks as never);
+    this.poolCache = new WriteThroughCache<WorkerPool>(this.pools as never);
     const taskReconciler = new TaskReconciler({
-      tasks: new WriteThroughCache(this.tasks), pools: this.pools, jobs: this.jobs, writers, heartbeatUrl: o.heartbeatUrl, now, log: o.log,
+      tasks: this.taskCache, pools: this.pools as never, jobs: this.jobs, writes, events, heartbeatUrl: o.heartbeatUrl, now, log: o.log,
     });
     const poolReconciler = new PoolReconciler({
-      pools: new WriteThroughCache(this.pools), jobs: this.jobs, writers, expectations: new AdmissionExpectations(), now, log: o.log, onAdmit: o.onAdmit,
+      pools: this.poolCache, jobs: this.jobs, tasks: this.tasks, writes, events, now, log: o.log, onAdmit: o.onAdmit,
+      expectations: new AdmissionExpectations(), templates: new TemplateChecks(writes, o.heartbeatUrl),
     });
     this.controllers = [
       new Controller({ name: 'synctask', queue: this.taskQueue, workers: o.workers, log: o.log, reconcile: (k) => taskReconciler.reconcile(k) }),
@@ -71,7 +75,7 @@ export class Manager {
 
   private wire(): void {
     // Our own status writes come back as update events; only spec changes (a new
-    // generation) need a reconcile, or every status patch would trigger another.
+    // generation) need a task reconcile, or every status patch would trigger another.
     const generations = () => {
       const seen = new Map<string, number | undefined>();
       return {
@@ -87,17 +91,30 @@ export class Manager {
     const taskGen = generations();
     const poolGen = generations();
 
-    this.tasks.on('add', (t) => { taskGen.changed(t); this.taskQueue.add(keyOf(t)); });
-    this.tasks.on('update', (t) => { if (taskGen.changed(t)) this.taskQueue.add(keyOf(t)); });
-    this.tasks.on('delete', taskGen.forget);
+    // A pool's queue includes its tasks that have no Job yet, and a task's status says
+    // whether it still waits for one: any change to a task is a change to its pool.
+    const poolOfTask = (t: TaskObject) => { if (t.spec?.pool) this.poolQueue.add(`${t.metadata!.namespace}/${t.spec.pool}`); };
+    this.tasks.on('add', (t) => { taskGen.changed(t); this.taskQueue.add(keyOf(t)); poolOfTask(t); });
+    this.tasks.on('update', (t) => { if (taskGen.changed(t)) this.taskQueue.add(keyOf(t)); poolOfTask(t); this.taskCache.observed(t); });
+    this.tasks.on('delete', (t) => { taskGen.forget(t); poolOfTask(t); this.taskCache.observed(t, true); });
 
     const poolChanged = (p: KubernetesObject) => {
       this.poolQueue.add(keyOf(p));
       this.enqueueTasksOf(p.metadata!.namespace!, p.metadata!.name!);
     };
     this.pools.on('add', (p) => { poolGen.changed(p); poolChanged(p); });
-    this.pools.on('update', (p) => { if (poolGen.changed(p)) poolChanged(p); });
-    this.pools.on('delete', (p) => { poolGen.forget(p); this.enqueueTasksOf(p.metadata!.namespace!, p.metadata!.name!); });
+    this.pools.on('update', (p, old) => {
+      if (poolGen.changed(p)) poolChanged(p);
+      // The pool's verdict on itself (Ready) is what its Pending tasks wait on.
+      else if (readyOf(p) !== readyOf(old)) this.enqueueTasksOf(p.metadata!.namespace!, p.metadata!.name!);
+      this.poolCache.observed(p);
+    });
+    this.pools.on('delete', (p) => {
+      poolGen.forget(p);
+      this.poolQueue.add(keyOf(p));
+      this.enqueueTasksOf(p.metadata!.namespace!, p.metadata!.name!);
+      this.poolCache.observed(p, true);
+    });
 
     const jobChanged = (j: V1Job) => {
       const ns = j.metadata?.namespace;
@@ -112,10 +129,7 @@ export class Manager {
 
   /** Unfinished tasks of a pool: they wait for it, or lose it. Terminal ones are left alone. */
   private enqueueTasksOf(namespace: string, pool: string): void {
-    for (const t of this.tasks.list(namespace)) {
-      const phase = (t.status as { phase?: string } | undefined)?.phase;
-      if (t.spec?.pool === pool && !(phase && TERMINAL_PHASES.has(phase))) this.taskQueue.add(keyOf(t));
-    }
+    for (const t of this.tasks.byIndex(LIVE_TASKS_BY_POOL, `${namespace}/${pool}`)) this.taskQueue.add(keyOf(t));
   }
 
   async start(): Promise<void> {
@@ -139,4 +153,9 @@ export class Manager {
     await Promise.all(this.controllers.map((c) => c.stop()));
     for (const i of [this.pools, this.jobs, this.tasks]) i.stop();
   }
+}
+
+function readyOf(p: KubernetesObject | undefined): string {
+  const ready = (p as PoolObject | undefined)?.status?.conditions?.find((c) => c.type === 'Ready');
+  return ready ? `${ready.status}/${ready.reason}/${ready.observedGeneration}` : '';
 }

@@ -1,22 +1,51 @@
 // What a Job means to a pool and a task, read from the Job alone.
+//
+// The cap promises what a rate-limited source cares about: at most maxWorkers of a
+// pool's syncs alive at once, counting a sync's pod until it is gone. So a Job holds
+// its slot from the moment it is unsuspended until the Job controller writes the
+// terminal `Complete`/`Failed` condition (since Kubernetes 1.31 it does so only once
+// every pod has terminated), and a Job being deleted holds it until the object is gone
+// (cancel and stale detection delete with foreground propagation, which keeps the Job
+// until its pods are). The interim `SuccessCriteriaMet`/`FailureTarget` conditions,
+// written while pods may still be terminating, free nothing.
 import type { V1Job, V1JobCondition } from '@kubernetes/client-node';
 import { ANNOTATION_ENQUEUED_AT, ANNOTATION_PRIORITY, LABEL_SOURCE, LABEL_SYNC_TYPE } from './labels.js';
 
-export type JobState = 'Queued' | 'Running' | 'Succeeded' | 'Failed';
+export type JobState = 'Queued' | 'Running' | 'Succeeded' | 'Failed' | 'Gone';
 
 function trueCondition(job: V1Job, type: string): V1JobCondition | undefined {
   return job.status?.conditions?.find((c) => c.type === type && c.status === 'True');
 }
 
+/** Pods of the Job that still exist, running or terminating. */
+function podsAlive(job: V1Job): boolean {
+  return (job.status?.active ?? 0) > 0 || (job.status?.terminating ?? 0) > 0;
+}
+
 /**
- * Finished wins over suspended: a Job that finished is never queued again. An
- * unsuspended, unfinished Job holds a slot of its pool even before its pod starts.
+ * - Succeeded / Failed: finished for good, every pod gone.
+ * - Running: holds a slot (unsuspended, or with pods still alive, e.g. terminating).
+ * - Queued: suspended, never admitted or given back, no pods: the pool's queue.
+ * - Gone: being deleted before it ever ran; it is neither queued nor running.
  */
 export function jobState(job: V1Job): JobState {
-  if (trueCondition(job, 'Complete') || trueCondition(job, 'SuccessCriteriaMet')) return 'Succeeded';
-  if (trueCondition(job, 'Failed') || trueCondition(job, 'FailureTarget')) return 'Failed';
-  return job.spec?.suspend ? 'Queued' : 'Running';
+  if (trueCondition(job, 'Complete')) return 'Succeeded';
+  if (trueCondition(job, 'Failed')) return 'Failed';
+  if (!job.spec?.suspend || podsAlive(job)) return 'Running';
+  return job.metadata?.deletionTimestamp ? 'Gone' : 'Queued';
 }
+
+export const isFinished = (job: V1Job) => {
+  const state = jobState(job);
+  return state === 'Succeeded' || state === 'Failed';
+};
+
+/** Holds one of its pool's slots now. */
+export const holdsSlot = (job: V1Job) => jobState(job) === 'Running';
+
+export const isQueued = (job: V1Job) => jobState(job) === 'Queued';
+
+export const isDeleting = (job: V1Job) => job.metadata?.deletionTimestamp !== undefined && job.metadata?.deletionTimestamp !== null;
 
 export interface JobOutcome {
   state: JobState;
@@ -31,15 +60,20 @@ const iso = (d: Date | string | undefined) => (d === undefined ? undefined : new
 
 export function jobOutcome(job: V1Job): JobOutcome {
   const state = jobState(job);
-  const failed = trueCondition(job, 'Failed') ?? trueCondition(job, 'FailureTarget');
+  const failed = trueCondition(job, 'Failed');
   const done = trueCondition(job, 'Complete') ?? failed;
   return {
     state,
-    startedAt: state === 'Queued' ? undefined : iso(job.status?.startTime),
+    startedAt: state === 'Queued' || state === 'Gone' ? undefined : iso(job.status?.startTime),
     finishedAt: done ? iso(job.status?.completionTime ?? done.lastTransitionTime) : undefined,
     reason: state === 'Failed' ? failed?.reason : undefined,
     message: state === 'Failed' ? failed?.message : undefined,
   };
+}
+
+/** The task that controls this Job (its controller owner reference), by uid. */
+export function controllerUid(job: V1Job): string | undefined {
+  return job.metadata?.ownerReferences?.find((o) => o.controller)?.uid;
 }
 
 /** The queue fields the pool admission orders by, as written on the Job at creation. */

@@ -9,6 +9,7 @@ export interface KubeClients {
   custom: k8s.CustomObjectsApi;
   apiextensions: k8s.ApiextensionsV1Api;
   coordination: k8s.CoordinationV1Api;
+  events: k8s.EventsV1Api;
   version: k8s.VersionApi;
 }
 
@@ -32,6 +33,7 @@ export function makeClients(config: k8s.KubeConfig): KubeClients {
     custom: config.makeApiClient(k8s.CustomObjectsApi),
     apiextensions: config.makeApiClient(k8s.ApiextensionsV1Api),
     coordination: config.makeApiClient(k8s.CoordinationV1Api),
+    events: config.makeApiClient(k8s.EventsV1Api),
     version: config.makeApiClient(k8s.VersionApi),
   };
 }
@@ -49,6 +51,24 @@ export const isNotFound = (err: unknown) => apiStatus(err) === 404;
 export const isAlreadyExists = (err: unknown) => apiStatus(err) === 409;
 /** 409 on update: someone else wrote since we read (stale resourceVersion). */
 export const isConflict = (err: unknown) => apiStatus(err) === 409;
+
+/**
+ * The API server processed the request and refused it, so nothing was written: any
+ * 4xx but 408 (the server gave up waiting, the write may still land). A timeout, a
+ * dropped connection or a 5xx (etcd slow to answer) leaves the outcome unknown.
+ */
+export function isDefiniteRefusal(err: unknown): boolean {
+  const code = apiStatus(err);
+  return code !== undefined && code >= 400 && code < 500 && code !== 408;
+}
+
+/** The fields the API server named when it refused an object (Status details.causes). */
+export function apiCauses(err: unknown): { field?: string; message?: string; reason?: string }[] {
+  if (!(err instanceof k8s.ApiException)) return [];
+  const body: unknown = typeof err.body === 'string' ? safeJson(err.body) : err.body;
+  const causes = (body as { details?: { causes?: unknown } } | undefined)?.details?.causes;
+  return Array.isArray(causes) ? causes as { field?: string; message?: string; reason?: string }[] : [];
+}
 
 /** The API server's own explanation of a failed call (its Status message), else the error text. */
 export function apiMessage(err: unknown): string {

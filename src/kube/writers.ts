@@ -1,25 +1,51 @@
 // Every write the controllers make, in one thin layer: status patches for our two
-// kinds and the three things we do to Jobs (create, admit, delete). Reads come from
-// informer caches, never from here.
+// kinds and what we do to Jobs (create, admit, re-rank, delete). Reads come from
+// informer caches, never from here. Job writes carry the Job's uid as a precondition:
+// a Job deleted and re-created under the same name (a task deleted and re-applied) is
+// another run, and a decision made about the old one must not land on the new one.
 import type { V1Job } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../api/common.js';
 import { ANNOTATION_PRIORITY } from '../jobs/labels.js';
-import { isAlreadyExists, isNotFound, type KubeClients, mergePatch } from './client.js';
+import { isAlreadyExists, isNotFound, isConflict, type KubeClients, mergePatch } from './client.js';
 
 export const TASKS = 'synctasks';
 export const POOLS = 'workerpools';
 
-export class Writers {
+/** Names a Job and the incarnation meant. */
+export interface JobRef {
+  namespace: string;
+  name: string;
+  uid: string;
+}
+
+/** What the reconcilers write; the fake in the unit tests implements the same. */
+export interface ClusterWrites {
+  /** Returns the object as stored after the patch. */
+  patchStatus<T>(plural: typeof TASKS | typeof POOLS, namespace: string, name: string, status: object): Promise<T>;
+  /** Creates the Job; false if the name was taken already (names are deterministic). */
+  createJob(job: V1Job): Promise<boolean>;
+  /** Whether the API server would accept this Job, without creating it (dry run). */
+  checkJob(job: V1Job): Promise<void>;
+  /** Unsuspends a queued Job; returns it as stored. Throws NotFound/Conflict if it is gone or another one. */
+  admitJob(job: JobRef): Promise<V1Job>;
+  /** Re-ranks a queued Job: the pool orders its queue by this annotation. */
+  setJobPriority(job: JobRef, priority: number): Promise<void>;
+  /**
+   * Deletes a Job; false if it (that incarnation) was already gone. Foreground: the Job
+   * stays, holding its slot, until its pods are gone.
+   */
+  deleteJob(job: JobRef): Promise<boolean>;
+}
+
+export class Writers implements ClusterWrites {
   constructor(private readonly kube: KubeClients, private readonly onRequest: (verb: string) => void = () => {}) {}
 
-  /** Returns the object as stored after the patch. */
   async patchStatus<T>(plural: typeof TASKS | typeof POOLS, namespace: string, name: string, status: object): Promise<T> {
     this.onRequest('patch');
     return (await this.kube.custom.patchNamespacedCustomObjectStatus(
       { group: GROUP, version: VERSION, plural, namespace, name, body: { status } }, mergePatch)) as T;
   }
 
-  /** Creates the Job; false if it already existed (names are deterministic, so that is success). */
   async createJob(job: V1Job): Promise<boolean> {
     this.onRequest('create');
     try {
@@ -31,27 +57,32 @@ export class Writers {
     }
   }
 
-  /** Admits a queued Job: unsuspending it lets the Job controller start its pod. */
-  async admitJob(namespace: string, name: string): Promise<void> {
-    this.onRequest('patch');
-    await this.kube.batch.patchNamespacedJob({ namespace, name, body: { spec: { suspend: false } } }, mergePatch);
+  async checkJob(job: V1Job): Promise<void> {
+    this.onRequest('create');
+    await this.kube.batch.createNamespacedJob({ namespace: job.metadata!.namespace!, body: job, dryRun: 'All' });
   }
 
-  /** Re-ranks a queued Job: the pool orders its queue by this annotation. */
-  async setJobPriority(namespace: string, name: string, priority: number): Promise<void> {
+  async admitJob({ namespace, name, uid }: JobRef): Promise<V1Job> {
+    this.onRequest('patch');
+    // metadata.uid in a patch is a precondition: another incarnation answers 409.
+    return this.kube.batch.patchNamespacedJob({ namespace, name, body: { metadata: { uid }, spec: { suspend: false } } }, mergePatch);
+  }
+
+  async setJobPriority({ namespace, name, uid }: JobRef, priority: number): Promise<void> {
     this.onRequest('patch');
     await this.kube.batch.patchNamespacedJob(
-      { namespace, name, body: { metadata: { annotations: { [ANNOTATION_PRIORITY]: String(priority) } } } }, mergePatch);
+      { namespace, name, body: { metadata: { uid, annotations: { [ANNOTATION_PRIORITY]: String(priority) } } } }, mergePatch);
   }
 
-  /** Deletes a Job and its pods; false if it was already gone. */
-  async deleteJob(namespace: string, name: string): Promise<boolean> {
+  async deleteJob({ namespace, name, uid }: JobRef): Promise<boolean> {
     this.onRequest('delete');
     try {
-      await this.kube.batch.deleteNamespacedJob({ namespace, name, propagationPolicy: 'Background' });
+      await this.kube.batch.deleteNamespacedJob({
+        namespace, name, propagationPolicy: 'Foreground', body: { preconditions: { uid }, propagationPolicy: 'Foreground' },
+      });
       return true;
     } catch (err) {
-      if (isNotFound(err)) return false;
+      if (isNotFound(err) || isConflict(err)) return false; // gone, or only another incarnation is left
       throw err;
     }
   }

@@ -25,8 +25,18 @@ export interface InformerOptions {
   clock?: Clock;
 }
 
+/** Index keys of an object (none: the object is not in that index). */
+export type IndexFunc<T> = (obj: T) => string[];
+
+interface Index<T> {
+  keysOf: IndexFunc<T>;
+  /** index key → object key → object */
+  entries: Map<string, Map<string, T>>;
+}
+
 export class ResilientInformer<T extends KubernetesObject> {
   private readonly objects = new Map<string, Map<string, T>>();
+  private readonly indexes = new Map<string, Index<T>>();
   private readonly handlers: Record<InformerEvent, InformerHandler<T>[]> = { add: [], update: [], delete: [] };
   private readonly relistMs: number;
   private readonly backoff: Backoff;
@@ -86,6 +96,23 @@ export class ResilientInformer<T extends KubernetesObject> {
 
   get(namespace: string, name: string): T | undefined {
     return this.objects.get(namespace)?.get(name);
+  }
+
+  /**
+   * Keeps objects findable by derived keys (client-go's indexers), so a reader touches
+   * only the objects it needs: a pool's admission cycle its own unfinished Jobs, not
+   * every Job ever run in the namespace. Add indexes before start().
+   */
+  addIndex(name: string, keysOf: IndexFunc<T>): void {
+    const index: Index<T> = { keysOf, entries: new Map() };
+    for (const obj of this.list()) indexAdd(index, obj);
+    this.indexes.set(name, index);
+  }
+
+  byIndex(name: string, key: string): T[] {
+    const index = this.indexes.get(name);
+    if (!index) throw new Error(`informer ${this.path} has no index ${name}`);
+    return [...(index.entries.get(key)?.values() ?? [])];
   }
 
   on(event: InformerEvent, handler: InformerHandler<T>): void {
@@ -174,6 +201,10 @@ export class ResilientInformer<T extends KubernetesObject> {
     // Relists and reconnects replay objects we already hold; only real changes are events.
     if (old && old.metadata?.resourceVersion === obj.metadata?.resourceVersion) return;
     byName.set(name, obj);
+    for (const index of this.indexes.values()) {
+      if (old) indexRemove(index, old);
+      indexAdd(index, obj);
+    }
     this.emit(old ? 'update' : 'add', obj, old);
   }
 
@@ -184,6 +215,7 @@ export class ResilientInformer<T extends KubernetesObject> {
     if (!byName || !old) return;
     byName.delete(name);
     if (byName.size === 0) this.objects.delete(namespace);
+    for (const index of this.indexes.values()) indexRemove(index, old);
     this.emit('delete', obj, old);
   }
 
@@ -199,3 +231,19 @@ export class ResilientInformer<T extends KubernetesObject> {
 }
 
 const keyOf = (o: KubernetesObject) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+
+function indexAdd<T extends KubernetesObject>(index: Index<T>, obj: T): void {
+  for (const key of index.keysOf(obj)) {
+    let bucket = index.entries.get(key);
+    if (!bucket) index.entries.set(key, (bucket = new Map()));
+    bucket.set(keyOf(obj), obj);
+  }
+}
+
+function indexRemove<T extends KubernetesObject>(index: Index<T>, obj: T): void {
+  for (const key of index.keysOf(obj)) {
+    const bucket = index.entries.get(key);
+    bucket?.delete(keyOf(obj));
+    if (bucket?.size === 0) index.entries.delete(key);
+  }
+}

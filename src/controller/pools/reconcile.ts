@@ -1,49 +1,43 @@
-// Pool admission: the pool's queue is every suspended, unfinished Job labelled with
-// it. One cycle: snapshot the pool's Jobs, plan with the pure core, admit the plan's
-// Jobs (assumed first, written second), then write the pool's status if it changed.
+// Pool admission. One cycle, as numbered steps:
+//   1. Is the pool usable (spec parses, template makes valid Jobs)? If not, say so and stop.
+//   2. Snapshot: the pool's unfinished Jobs and live tasks (by index), with the
+//      admissions this pool assumed but its cache has not shown yet counted as running.
+//   3. Resend admissions whose earlier write had an unknown outcome.
+//   4. Plan with the pure core; admit the plan's Jobs in order (assume, write, settle).
+//   5. Write the pool's status if it changed, with an Event when its state flips.
 import type { V1Job } from '@kubernetes/client-node';
-import { parseDuration } from '../../core/duration.js';
+import type { WorkerPool } from '../../api/types.js';
 import { planAdmission } from '../../core/admission.js';
 import { summarizePool } from '../../core/poolStatus.js';
-import type { PoolPolicy, QueuedRun, RunRef } from '../../core/types.js';
-import type { WorkerPool } from '../../api/types.js';
-import { jobState, queueFields } from '../../jobs/classify.js';
-import { LABEL_POOL } from '../../jobs/labels.js';
-import { isNotFound } from '../../kube/client.js';
-import { POOLS, type Writers } from '../../kube/writers.js';
+import type { PoolPolicy } from '../../core/types.js';
+import { isDefiniteRefusal } from '../../kube/client.js';
+import type { EventSink } from '../../kube/events.js';
+import { type ClusterWrites, POOLS } from '../../kube/writers.js';
 import type { Logger } from '../../runtime/clock.js';
-import { type Cache, splitKey, type WriteThroughCache } from '../cache.js';
+import { splitKey, type WriteThroughCache } from '../cache.js';
 import { type Condition, setCondition } from '../conditions.js';
 import { sameContent } from '../equal.js';
+import { type IndexedCache, LIVE_TASKS_BY_POOL, UNFINISHED_BY_POOL } from '../indexes.js';
 import type { AdmissionExpectations } from './expectations.js';
+import { poolPolicy } from './policy.js';
+import { type PoolSnapshot, snapshotPool, type TaskObject } from './snapshot.js';
+import type { TemplateChecks } from './templateCheck.js';
 
 export interface PoolReconcilerDeps {
   pools: WriteThroughCache<WorkerPool>;
-  jobs: Cache<V1Job>;
-  writers: Writers;
+  jobs: IndexedCache<V1Job>;
+  tasks: IndexedCache<TaskObject>;
+  writes: ClusterWrites;
   expectations: AdmissionExpectations;
+  templates: TemplateChecks;
+  events: EventSink;
   now: () => Date;
   log: Logger;
   /** Observes each admitted Job (metrics, latency measurement). */
   onAdmit?: (job: V1Job) => void;
 }
 
-interface Snapshot {
-  running: RunRef[];
-  queued: QueuedRun[];
-  byName: Map<string, V1Job>;
-}
-
-function policyOf(pool: WorkerPool): PoolPolicy {
-  const spec = pool.spec;
-  return {
-    maxWorkers: spec.maxWorkers,
-    paused: spec.paused ?? false,
-    sourceLimits: spec.sourceLimits ?? {},
-    overlap: spec.overlap ?? 'Forbid',
-    agingIntervalMs: spec.aging?.interval ? parseDuration(spec.aging.interval) : undefined,
-  };
-}
+type Usable = { ok: true; policy: PoolPolicy } | { ok: false; reason: 'InvalidSpec' | 'InvalidTemplate'; message: string };
 
 export class PoolReconciler {
   constructor(private readonly d: PoolReconcilerDeps) {}
@@ -51,74 +45,125 @@ export class PoolReconciler {
   async reconcile(key: string): Promise<void> {
     const [namespace, name] = splitKey(key);
     const pool = this.d.pools.get(namespace, name);
-    if (!pool) return; // its Jobs stay queued; their tasks show the pool missing
+    if (!pool) {
+      // Its Jobs stay queued; its tasks show the pool missing.
+      this.d.expectations.forgetPool(key);
+      return;
+    }
+    // 1. Usable? An unusable pool admits nothing and says why; a spec change brings it back.
+    const usable = await this.usable(pool);
+    if (!usable.ok) {
+      await this.writeStatus(pool, { invalid: usable });
+      return;
+    }
+    const { policy } = usable;
     const nowMs = this.d.now().getTime();
 
-    // 1. Snapshot the pool's Jobs, counting assumed admissions as running.
-    const snap = this.snapshot(namespace, name, nowMs);
-    // 2. Plan against the snapshot (pure).
-    const policy = policyOf(pool);
+    // 2. Snapshot through the indexes: only this pool's unfinished Jobs and live tasks.
+    const jobs = this.d.jobs.byIndex(UNFINISHED_BY_POOL, key);
+    const observed = this.d.expectations.observe(key, new Map(jobs.map((j) => [j.metadata!.uid!, j])));
+    const snap = snapshotPool({
+      jobs, tasks: this.d.tasks.byIndex(LIVE_TASKS_BY_POOL, key), assumed: observed.assumed,
+      jobNamed: (job) => this.d.jobs.get(namespace, job),
+    });
+
+    // 3. Admissions whose write may or may not have landed hold their slot; send them again.
+    for (const { uid, name: job } of observed.resend) await this.write(key, { namespace, name: job, uid });
+
+    // 4. Plan (pure), then admit in plan order so Jobs start in priority order.
     const plan = planAdmission({ policy, running: snap.running, queued: snap.queued, nowMs });
-    // 3. Admit in plan order (so Jobs start in priority order): assume, write, roll back on failure.
-    const admitted: boolean[] = [];
-    for (const run of plan.admit) admitted.push(await this.admit(namespace, snap.byName.get(run.name)!, nowMs));
-    // 4. Status, written only when it changed. A Job deleted before its admission counts nowhere.
-    const started = admitted.filter(Boolean).length;
-    await this.writeStatus(pool, policy, snap.running.length + started, plan.waiting.length);
-  }
-
-  private snapshot(namespace: string, pool: string, nowMs: number): Snapshot {
-    const snap: Snapshot = { running: [], queued: [], byName: new Map() };
-    const uids = new Set<string>();
-    for (const job of this.d.jobs.list(namespace)) {
-      if (job.metadata?.labels?.[LABEL_POOL] !== pool) continue;
-      const uid = job.metadata.uid!;
-      uids.add(uid);
-      const state = jobState(job);
-      if (state === 'Succeeded' || state === 'Failed') continue;
-      const fields = queueFields(job);
-      const ref = { name: job.metadata.name!, source: fields.source, syncType: fields.syncType };
-      if (state === 'Running' || this.d.expectations.assumedRunning(uid, true, nowMs)) {
-        snap.running.push(ref);
-      } else {
-        snap.queued.push({ ...ref, priority: fields.priority, enqueuedAtMs: fields.enqueuedAtMs });
-        snap.byName.set(ref.name, job);
+    let started = 0;
+    let reserved = 0;
+    for (const run of plan.admit) {
+      if (snap.reserved.has(run.name)) {
+        reserved += 1; // its task has no Job yet: the slot waits for it
+        continue;
       }
+      if (await this.admit(key, snap, run.name, nowMs)) started += 1;
     }
-    this.d.expectations.retainOnly(uids);
-    return snap;
+
+    // 5. Status. Reserved runs are queued (their Job is on its way), not active.
+    await this.writeStatus(pool, { policy, active: snap.running.length + started, queued: plan.waiting.length + reserved });
   }
 
-  private async admit(namespace: string, job: V1Job, nowMs: number): Promise<boolean> {
-    const uid = job.metadata!.uid!;
-    this.d.expectations.assume(uid, nowMs);
+  private async usable(pool: WorkerPool): Promise<Usable> {
+    const parsed = poolPolicy(pool);
+    if (!parsed.ok) return { ok: false, reason: 'InvalidSpec', message: parsed.message };
+    const verdict = await this.d.templates.verdict(pool);
+    if (!verdict.ok) return { ok: false, reason: 'InvalidTemplate', message: verdict.message };
+    return { ok: true, policy: parsed.policy };
+  }
+
+  /** Assume, write, settle. False when the Job went away (or is another one) meanwhile. */
+  private async admit(pool: string, snap: PoolSnapshot, name: string, nowMs: number): Promise<boolean> {
+    const job = snap.jobs.get(name)!;
+    const ref = { namespace: job.metadata!.namespace!, name, uid: job.metadata!.uid! };
+    this.d.expectations.assume(pool, ref.uid, name, nowMs);
+    const ok = await this.write(pool, ref);
+    if (ok) this.d.onAdmit?.(job);
+    return ok;
+  }
+
+  private async write(pool: string, ref: { namespace: string; name: string; uid: string }): Promise<boolean> {
     try {
-      await this.d.writers.admitJob(namespace, job.metadata!.name!);
-      this.d.onAdmit?.(job);
+      const stored = await this.d.writes.admitJob(ref);
+      this.d.expectations.landed(pool, ref.uid, stored.metadata?.resourceVersion);
       return true;
     } catch (err) {
-      this.d.expectations.rollback(uid);
-      if (isNotFound(err)) return false; // deleted (cancelled) meanwhile: nothing to admit
+      if (isDefiniteRefusal(err)) {
+        // Refused, so nothing was written: deleted (cancelled) meanwhile, or replaced by
+        // another Job of the same name (409 on the uid precondition).
+        this.d.expectations.rollback(pool, ref.uid);
+        return false;
+      }
+      // Unknown outcome: it may have landed, so the slot stays taken and the write is
+      // sent again on the next cycle (the error requeues this pool with backoff).
+      this.d.expectations.uncertain(pool, ref.uid);
       throw err;
     }
   }
 
-  private async writeStatus(pool: WorkerPool, policy: PoolPolicy, active: number, queued: number): Promise<void> {
-    const summary = summarizePool(policy, active, queued);
+  private async writeStatus(
+    pool: WorkerPool,
+    state: { invalid: Extract<Usable, { ok: false }> } | { policy: PoolPolicy; active: number; queued: number },
+  ): Promise<void> {
     const now = this.d.now().toISOString();
     const generation = pool.metadata?.generation ?? 0;
     const current = (pool.status ?? {}) as { conditions?: Condition[] };
-    let conditions = setCondition(current.conditions, {
-      type: 'Ready', status: 'True', reason: policy.paused ? 'Paused' : 'Admitting',
-      message: policy.paused ? 'paused: running syncs continue, nothing new is admitted' : `admitting up to ${policy.maxWorkers} concurrent syncs`,
-      observedGeneration: generation,
-    }, now);
-    conditions = setCondition(conditions, summary.saturated
-      ? { type: 'Saturated', status: 'True', reason: 'AllSlotsBusy', message: `${summary.active}/${policy.maxWorkers} slots busy, ${summary.queued} queued`, observedGeneration: generation }
-      : { type: 'Saturated', status: 'False', reason: 'SlotsAvailable', message: `${summary.active}/${policy.maxWorkers} slots busy`, observedGeneration: generation },
-    now);
-    const next = { ...pool.status, active: summary.active, queued: summary.queued, utilization: summary.utilization, observedGeneration: generation, conditions };
+    let next: Record<string, unknown>;
+    if ('invalid' in state) {
+      const { reason, message } = state.invalid;
+      const conditions = setCondition(current.conditions, { type: 'Ready', status: 'False', reason, message, observedGeneration: generation }, now);
+      next = { ...pool.status, observedGeneration: generation, conditions };
+    } else {
+      const { policy, active, queued } = state;
+      const summary = summarizePool(policy, active, queued);
+      let conditions = setCondition(current.conditions, {
+        type: 'Ready', status: 'True', reason: policy.paused ? 'Paused' : 'Admitting',
+        message: policy.paused ? 'paused: running syncs continue, nothing new is admitted' : `admitting up to ${policy.maxWorkers} concurrent syncs`,
+        observedGeneration: generation,
+      }, now);
+      conditions = setCondition(conditions, summary.saturated
+        ? { type: 'Saturated', status: 'True', reason: 'AllSlotsBusy', message: `${summary.active}/${policy.maxWorkers} slots busy, ${summary.queued} queued`, observedGeneration: generation }
+        : { type: 'Saturated', status: 'False', reason: 'SlotsAvailable', message: `${summary.active}/${policy.maxWorkers} slots busy`, observedGeneration: generation },
+      now);
+      next = { ...pool.status, active: summary.active, queued: summary.queued, utilization: summary.utilization, observedGeneration: generation, conditions };
+    }
     if (sameContent(next, pool.status)) return;
-    this.d.pools.remember(await this.d.writers.patchStatus<WorkerPool>(POOLS, pool.metadata!.namespace!, pool.metadata!.name!, next));
+    this.d.pools.remember(await this.d.writes.patchStatus<WorkerPool>(POOLS, pool.metadata!.namespace!, pool.metadata!.name!, next));
+    this.readyEvent(pool, current.conditions, next.conditions as Condition[]);
+  }
+
+  /** One Event when Ready changes reason (InvalidSpec, InvalidTemplate, Admitting, Paused). */
+  private readyEvent(pool: WorkerPool, before: Condition[] | undefined, after: Condition[]): void {
+    const was = before?.find((c) => c.type === 'Ready');
+    const is = after.find((c) => c.type === 'Ready');
+    if (!is || (was?.reason === is.reason && was?.message === is.message && was?.status === is.status)) return;
+    if (was === undefined && is.status === 'True' && is.reason === 'Admitting') return; // a pool's birth is not news
+    this.d.events.emit({
+      regarding: { apiVersion: pool.apiVersion, kind: pool.kind, namespace: pool.metadata.namespace, name: pool.metadata.name, uid: pool.metadata.uid },
+      type: is.status === 'True' ? 'Normal' : 'Warning',
+      reason: is.reason, action: is.status === 'True' ? 'Admit' : 'Refuse', note: is.message,
+    });
   }
 }

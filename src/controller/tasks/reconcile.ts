@@ -1,35 +1,46 @@
-// SyncTask reconcile: valid? pool there? allowed? then make sure the attempt's Job
-// exists and mirror it into the task's status. Level-based: it reads the caches,
-// decides, and writes at most one child change plus one status patch.
+// SyncTask reconcile: valid? pool there and usable? allowed? then make sure the
+// attempt's Job exists and mirror it into the task's status. Level-based: it reads the
+// caches, decides, and writes at most one child change plus one status patch.
+//
+// A Job is this task's only if its controller owner is this task's uid: a task deleted
+// and re-applied under the same name must not inherit the old Job's outcome.
 import type { V1Job } from '@kubernetes/client-node';
 import { parseSyncTask } from '../../api/parse.js';
-import type { SyncTask, WorkerPool } from '../../api/types.js';
+import type { SyncTask, SyncTaskSpec, WorkerPool } from '../../api/types.js';
+import { blameRefusal } from '../../jobs/blame.js';
 import { buildJob } from '../../jobs/build.js';
-import { jobOutcome, queueFields } from '../../jobs/classify.js';
+import { controllerUid, isDeleting, jobOutcome, queueFields } from '../../jobs/classify.js';
 import { jobName } from '../../jobs/labels.js';
-import { rejection } from '../../jobs/template.js';
-import { apiMessage, apiStatus } from '../../kube/client.js';
-import type { Writers } from '../../kube/writers.js';
-import { TASKS } from '../../kube/writers.js';
+import { rejection, templateFor } from '../../jobs/template.js';
+import { apiCauses, apiMessage, apiStatus } from '../../kube/client.js';
+import type { EventSink } from '../../kube/events.js';
+import { type ClusterWrites, TASKS } from '../../kube/writers.js';
 import type { Logger } from '../../runtime/clock.js';
+import type { Result } from '../../runtime/controller.js';
 import { type Cache, splitKey, type WriteThroughCache } from '../cache.js';
 import { sameContent } from '../equal.js';
+import { enqueuedAtOf } from '../pools/snapshot.js';
+import { taskEvent } from './events.js';
 import { nextTaskStatus, type TaskFacts, type TaskStatus, TERMINAL_PHASES } from './status.js';
 
 export interface TaskReconcilerDeps {
   tasks: WriteThroughCache<SyncTask>;
   pools: Cache<WorkerPool>;
   jobs: Cache<V1Job>;
-  writers: Writers;
+  writes: ClusterWrites;
+  events: EventSink;
   heartbeatUrl: string;
   now: () => Date;
   log: Logger;
 }
 
+/** How soon to look again while an old incarnation's Job is being deleted. */
+const OLD_JOB_RECHECK_MS = 1_000;
+
 export class TaskReconciler {
   constructor(private readonly d: TaskReconcilerDeps) {}
 
-  async reconcile(key: string): Promise<void> {
+  async reconcile(key: string): Promise<Result | void> {
     const [namespace, name] = splitKey(key);
     const task = this.d.tasks.get(namespace, name);
     if (!task) return; // deleted: its Jobs go with it (owner references)
@@ -40,11 +51,14 @@ export class TaskReconciler {
     const facts = await this.facts(task, namespace, now);
     const next = nextTaskStatus(status, facts, now, task.metadata?.generation ?? 0);
     if (!sameContent(next, status)) {
-      this.d.tasks.remember(await this.d.writers.patchStatus<SyncTask>(TASKS, namespace, name, next));
-      if (next.phase !== status.phase) {
+      this.d.tasks.remember(await this.d.writes.patchStatus<SyncTask>(TASKS, namespace, name, next));
+      if (next.phase !== status.phase || next.message !== status.message) {
         this.d.log.info(`task ${next.phase?.toLowerCase()}`, { namespace, task: name, pool: task.spec?.pool, phase: next.phase, reason: next.message });
+        const event = taskEvent(task, status, next);
+        if (event) this.d.events.emit(event);
       }
     }
+    if (facts.kind === 'oldJob') return { requeueAfterMs: OLD_JOB_RECHECK_MS };
   }
 
   private async facts(task: SyncTask, namespace: string, now: string): Promise<TaskFacts> {
@@ -53,55 +67,80 @@ export class TaskReconciler {
     const spec = parsed.value.spec;
     const status = (task.status ?? {}) as TaskStatus;
     const attempt = status.attempt ?? 1;
-    const name = jobName(task.metadata!.name!, attempt);
-    const job = this.d.jobs.get(namespace, name);
+    const name = jobName(task.metadata.name, attempt);
+    const cached = this.d.jobs.get(namespace, name);
     const pool = this.d.pools.get(namespace, spec.pool);
 
-    // An existing Job is the truth about the run: a finished one keeps its outcome even if
-    // cancel came late, and a running one keeps running if its pool is deleted meanwhile.
-    if (job) {
-      const outcome = jobOutcome(job);
-      const unfinished = outcome.state === 'Queued' || outcome.state === 'Running';
-      if (spec.cancel && unfinished) {
-        await this.d.writers.deleteJob(namespace, name);
-        return { kind: 'cancelled', wasRunning: outcome.state === 'Running' };
-      }
-      if (outcome.state === 'Queued') {
-        // Nothing admits a queued Job whose pool is gone: say so rather than "queued".
-        if (!pool) return { kind: 'poolMissing', pool: spec.pool };
-        // A priority changed while queued re-ranks the Job; once admitted it no longer matters.
-        if (queueFields(job).priority !== spec.priority) await this.d.writers.setJobPriority(namespace, name, spec.priority);
-      }
-      return { kind: 'job', pool: spec.pool, jobName: name, attempt, outcome };
+    if (cached && controllerUid(cached) !== task.metadata.uid) {
+      // An earlier SyncTask of the same name left this Job behind: it is not ours, and
+      // its name is. Remove that very incarnation (uid precondition) and wait for it.
+      if (!isDeleting(cached)) await this.d.writes.deleteJob({ namespace, name, uid: cached.metadata!.uid! });
+      return { kind: 'oldJob', jobName: name };
     }
+    if (cached) return this.fromJob(task, spec, cached, pool);
+
     if (spec.cancel) return { kind: 'cancelled', wasRunning: false };
     // We saw this Job running before; now it is gone from the cache, so someone deleted it.
     if (status.phase === 'Running' && status.jobName === name) return { kind: 'jobLost', jobName: name };
 
     if (!pool) return { kind: 'poolMissing', pool: spec.pool };
+    const unusable = poolUnusable(pool);
+    if (unusable) return { kind: 'poolUnusable', pool: spec.pool, message: unusable };
     const notAllowed = rejection(spec.pool, pool.spec.syncTypes, spec.source, spec.syncType);
     if (notAllowed) return { kind: 'notAllowed', message: notAllowed };
 
-    const queuedAt = status.queuedAt ?? now;
+    // FIFO by when the task was applied, so a burst of applies queues in apply order.
+    const queuedAt = status.queuedAt ?? enqueuedAtOf(task as never);
     try {
-      await this.d.writers.createJob(buildJob({
-        task: {
-          namespace, name: task.metadata!.name!, uid: task.metadata!.uid!,
-          apiVersion: task.apiVersion!, kind: task.kind!, spec,
-        },
-        pool,
-        attempt,
-        enqueuedAt: queuedAt,
-        heartbeatUrl: this.d.heartbeatUrl,
+      await this.d.writes.createJob(buildJob({
+        task: { namespace, name: task.metadata.name, uid: task.metadata.uid!, apiVersion: task.apiVersion, kind: task.kind, spec },
+        pool, attempt, enqueuedAt: queuedAt, heartbeatUrl: this.d.heartbeatUrl,
       }));
     } catch (err) {
-      // The API server refuses the Job the pool's template makes: 400 when it cannot even
-      // decode it (a malformed quantity), 422 when it fails validation. Retrying cannot
-      // help until the pool changes, so say so instead of failing silently.
+      // The API server refuses the Job: 400 when it cannot even decode it (a malformed
+      // quantity), 422 when it fails validation. Retrying cannot help until a spec
+      // changes; the fields it names say whose.
       const code = apiStatus(err);
-      if (code === 400 || code === 422) return { kind: 'templateInvalid', pool: spec.pool, message: apiMessage(err) };
-      throw err;
+      if (code !== 400 && code !== 422) throw err;
+      const templateEnvFrom = templateFor(pool.spec, spec.source, spec.syncType).envFrom?.length ?? 0;
+      const blame = blameRefusal(apiCauses(err).map((c) => c.field ?? ''), templateEnvFrom);
+      if (blame.owner === 'task') return { kind: 'jobRefused', field: blame.field, message: apiMessage(err) };
+      return { kind: 'templateInvalid', pool: spec.pool, message: apiMessage(err) };
     }
     return { kind: 'queued', pool: spec.pool, jobName: name, attempt, queuedAt };
   }
+
+  /** An existing Job is the truth about the run, even if cancel came late or the pool went. */
+  private async fromJob(task: SyncTask, spec: SyncTaskSpec, job: V1Job, pool: WorkerPool | undefined): Promise<TaskFacts> {
+    const namespace = task.metadata.namespace;
+    const name = job.metadata!.name!;
+    const ref = { namespace, name, uid: job.metadata!.uid! };
+    const outcome = jobOutcome(job);
+    const unfinished = outcome.state === 'Queued' || outcome.state === 'Running' || outcome.state === 'Gone';
+    if (spec.cancel && unfinished) {
+      // Foreground: the Job, and so its pool slot, stays until its pods are gone.
+      if (!isDeleting(job)) await this.d.writes.deleteJob(ref);
+      return { kind: 'cancelled', wasRunning: outcome.state === 'Running' };
+    }
+    if (isDeleting(job) && unfinished) {
+      // Someone else is deleting it: a run that started is lost; one that never did is
+      // made again once the old one is gone.
+      if (outcome.state === 'Running') return { kind: 'jobLost', jobName: name };
+      return { kind: 'oldJob', jobName: name };
+    }
+    if (outcome.state === 'Queued') {
+      // Nothing admits a queued Job whose pool is gone: say so rather than "queued".
+      if (!pool) return { kind: 'poolMissing', pool: spec.pool };
+      // A priority changed while queued re-ranks the Job; once admitted it no longer matters.
+      if (queueFields(job).priority !== spec.priority) await this.d.writes.setJobPriority(ref, spec.priority);
+    }
+    return { kind: 'job', pool: spec.pool, jobName: name, attempt: Number(task.status?.attempt ?? 1), outcome };
+  }
+}
+
+/** The pool's own verdict on itself, once it is about its current spec. */
+function poolUnusable(pool: WorkerPool): string | undefined {
+  const ready = pool.status?.conditions?.find((c) => c.type === 'Ready');
+  if (!ready || ready.status !== 'False' || ready.observedGeneration !== pool.metadata.generation) return undefined;
+  return ready.message;
 }

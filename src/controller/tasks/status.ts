@@ -23,6 +23,9 @@ export type TaskFacts =
   | { kind: 'invalid'; message: string }
   | { kind: 'poolMissing'; pool: string }
   | { kind: 'templateInvalid'; pool: string; message: string }
+  | { kind: 'poolUnusable'; pool: string; message: string }
+  | { kind: 'jobRefused'; field: string; message: string }
+  | { kind: 'oldJob'; jobName: string }
   | { kind: 'notAllowed'; message: string }
   | { kind: 'queued'; pool: string; jobName: string; attempt: number; queuedAt: string }
   | { kind: 'job'; pool: string; jobName: string; attempt: number; outcome: JobOutcome }
@@ -64,6 +67,22 @@ export function nextTaskStatus(current: TaskStatus | undefined, facts: TaskFacts
       s.phase = 'Pending';
       s.message = `WorkerPool ${facts.pool}'s template makes an invalid Job, so the task waits for the pool to be fixed: ${facts.message}`;
       cond(ACCEPTED, 'False', 'InvalidTemplate', s.message);
+      break;
+    case 'poolUnusable':
+      s.phase = 'Pending';
+      s.message = `WorkerPool ${facts.pool} cannot run syncs until it is fixed: ${facts.message}`;
+      cond(ACCEPTED, 'False', 'PoolInvalid', s.message);
+      break;
+    case 'jobRefused': {
+      const message = `${facts.field}: the API server refuses the Job this task makes: ${facts.message}`;
+      cond(ACCEPTED, 'False', 'InvalidSpec', message);
+      finish('Rejected', 'Rejected', message);
+      break;
+    }
+    case 'oldJob':
+      s.phase = 'Queued';
+      s.message = `waiting for Job ${facts.jobName}, left by an earlier SyncTask of the same name, to be deleted`;
+      cond(ADMITTED, 'False', 'OldJobDeleting', s.message);
       break;
     case 'queued':
       Object.assign(s, { phase: 'Queued', jobName: facts.jobName, attempt: facts.attempt, queuedAt: s.queuedAt ?? facts.queuedAt });

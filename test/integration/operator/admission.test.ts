@@ -58,6 +58,12 @@ test('raising maxWorkers admits at once; lowering it stops admission while runni
   await api.createPool('grow', { maxWorkers: 1 }, '8s');
   for (let i = 0; i < 4; i++) await api.createTask(`grow-${i}`, { pool: 'grow', syncType: `t${i}` });
   await eventually('one running', async () => (jobs.runningIn('grow').length === 1 ? true : undefined));
+  // Every task known to the pool before the raise (a task whose Job is not created yet
+  // counts as queued too, so the pool's numbers hold either way).
+  await eventually('all four grow tasks queued or running', async () => {
+    const grow = (await api.tasks()).filter((t) => t.metadata.name.startsWith('grow-'));
+    return grow.length === 4 && grow.every((t) => ['Queued', 'Running'].includes(t.status?.phase ?? '')) ? true : undefined;
+  });
   const raisedAt = Date.now();
   await api.patchPool('grow', { maxWorkers: 3 });
   await eventually('three running', async () => (jobs.runningIn('grow').length === 3 ? true : undefined), { timeoutMs: 10_000, intervalMs: 50 });

@@ -59,17 +59,39 @@ test('deleting a task deletes its Job (owner reference)', async () => {
   await jobGone('doomed-1');
 });
 
-test('a pool template that makes an invalid Job leaves the task Pending with the reason; fixing the pool runs it', async () => {
-  await api.createPool('broken', { maxWorkers: 1, template: { image: 'x', resources: { limits: { cpu: 'lots' } } } }, '0s');
+test('a pool whose template makes an invalid Job says so itself; its task waits Pending; fixing the pool runs it', async () => {
+  // Passes the CRD (valueFrom is free-form there) but not the Job's own validation.
+  const bad = { image: 'x', env: [{ name: 'NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nowhere' } } }] };
+  await api.createPool('broken', { maxWorkers: 1, template: bad }, '0s');
   await api.createTask('victim', { pool: 'broken', syncType: 'victim' });
-  const pending = await eventually('task explains the broken template', async () => {
+  const pool = await eventually('pool reports its template invalid', async () => {
+    const p = await api.pool('broken');
+    return p.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'False') ? p : undefined;
+  });
+  const ready = pool.status!.conditions!.find((c) => c.type === 'Ready')!;
+  expect(ready.reason).toBe('InvalidTemplate');
+  expect(ready.message).toMatch(/^spec\.template makes a Job the API server refuses \(spec\.template\.spec\.containers\[0\]\.env\[0\]\.valueFrom\.fieldRef\.fieldPath\)/);
+  const pending = await eventually('task explains it waits for the pool', async () => {
     const t = await api.task('victim');
-    return t.status?.conditions?.some((c) => c.reason === 'InvalidTemplate') ? t : undefined;
+    return t.status?.conditions?.some((c) => c.type === 'Accepted' && c.reason === 'PoolInvalid') ? t : undefined;
   });
   expect(pending.status?.phase).toBe('Pending');
-  expect(pending.status?.message).toMatch(/^WorkerPool broken's template makes an invalid Job.*quantities must match/);
-  await api.patchPool('broken', { template: { image: 'x', resources: { limits: { cpu: '100m' } } } });
+  expect(pending.status?.message).toMatch(/^WorkerPool broken cannot run syncs until it is fixed: spec\.template makes a Job/);
+
+  await api.patchPool('broken', { template: { image: 'x', env: [{ name: 'NODE', value: 'n' }] } });
   await api.waitForPhase('victim', 'Succeeded');
+  const fixed = await api.pool('broken');
+  expect(fixed.status?.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Ready', status: 'True' })]));
+});
+
+test('a task whose own secret reference makes an invalid Job is Rejected naming its field; the pool stays Ready', async () => {
+  await api.createPool('fine', { maxWorkers: 1 }, '0s');
+  await api.createTask('bad-secret', { pool: 'fine', syncType: 'bad-secret', parametersFrom: { secretRef: { name: 'Not_A_Valid_Name' } } })
+    .catch((err) => { throw new Error(`the API server refused the task itself: ${String(err)}`); });
+  const rejected = await api.waitForPhase('bad-secret', 'Rejected');
+  expect(rejected.status?.message).toMatch(/^spec\.parametersFrom\.secretRef\.name: /);
+  const pool = await api.pool('fine');
+  expect(pool.status?.conditions).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'Ready', status: 'True' })]));
 });
 
 test('raising a queued task\'s priority moves it ahead in the queue', async () => {

@@ -24,15 +24,16 @@ export async function startSyncpool(prefix: string, labels: Record<string, strin
   const jobs = new JobWatcher(kube, ns);
   await jobs.start();
   const operator = await OperatorProcess.start({ namespace: ns, identity: `${prefix}-op` });
-  return {
+  const stage: SyncpoolStage = {
     kube, ns, jobs, operator, api: new SyncpoolApi(kube, ns),
     async stop({ waitForNamespace = false } = {}) {
       jobs.stop();
-      await operator.stop();
+      await stage.operator.stop(); // the one running now: a test may have replaced it
       await deleteNamespace(kube, ns);
       if (waitForNamespace) {
         await eventuallyGone(`namespace ${ns}`, () => kube.core.readNamespace({ name: ns }), { timeoutMs: 180_000, intervalMs: 500 });
       }
     },
   };
+  return stage;
 }

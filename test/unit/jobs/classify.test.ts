@@ -8,8 +8,13 @@ test.each<[string, V1Job, string]>([
   ['unsuspended, pod not started yet', { spec: { suspend: false, template: {} } }, 'Running'],
   ['complete', { spec: { suspend: false, template: {} }, status: { conditions: [cond('Complete')] } }, 'Succeeded'],
   ['failed', { spec: { suspend: false, template: {} }, status: { conditions: [cond('Failed')] } }, 'Failed'],
-  ['failure target reached before Failed is set', { spec: { template: {} }, status: { conditions: [cond('FailureTarget')] } }, 'Failed'],
+  // The interim conditions come while pods may still be terminating: the slot stays held.
+  ['failure target reached, pod still terminating', { spec: { template: {} }, status: { conditions: [cond('FailureTarget')], terminating: 1 } }, 'Running'],
+  ['success criteria met, pod still terminating', { spec: { template: {} }, status: { conditions: [cond('SuccessCriteriaMet')] } }, 'Running'],
   ['finished wins over suspended', { spec: { suspend: true, template: {} }, status: { conditions: [cond('Complete')] } }, 'Succeeded'],
+  ['suspended again while its pod terminates', { spec: { suspend: true, template: {} }, status: { terminating: 1 } }, 'Running'],
+  ['being deleted after admission, pods alive', { metadata: { deletionTimestamp: new Date() }, spec: { suspend: false, template: {} }, status: { active: 1 } }, 'Running'],
+  ['being deleted before admission', { metadata: { deletionTimestamp: new Date() }, spec: { suspend: true, template: {} } }, 'Gone'],
 ])('%s → %s', (_name, job, state) => {
   expect(jobState(job)).toBe(state);
 });

@@ -1,0 +1,84 @@
+// What occupies a pool and what waits in it, at one instant. Pure: the reconciler hands
+// in what its caches hold and what its expectations assume.
+//
+// The queue is more than the pool's suspended Jobs: a task the operator knows of whose
+// Job is not created yet (a burst of applies, a restart with tasks applied while no
+// operator ran) waits too. Such a task is a "reserved" run: it takes part in the order,
+// and when its turn comes its slot is held for it rather than given to a lower-priority
+// Job that happened to be created first.
+import type { KubernetesObject, V1Job } from '@kubernetes/client-node';
+import type { SyncTask } from '../../api/types.js';
+import type { QueuedRun, RunRef } from '../../core/types.js';
+import { controllerUid, holdsSlot, isQueued, queueFields } from '../../jobs/classify.js';
+import { jobName } from '../../jobs/labels.js';
+
+export type TaskObject = SyncTask & KubernetesObject;
+
+export interface SnapshotInput {
+  /** The pool's unfinished Jobs, from the cache. */
+  jobs: readonly V1Job[];
+  /** The pool's tasks not in a final phase, from the cache. */
+  tasks: readonly TaskObject[];
+  /** uids of Jobs whose admission was written (or is being written) but not seen yet. */
+  assumed: ReadonlySet<string>;
+  /** Any Job of the namespace by name, finished ones included (a cache lookup). */
+  jobNamed: (name: string) => V1Job | undefined;
+}
+
+export interface PoolSnapshot {
+  running: RunRef[];
+  queued: QueuedRun[];
+  /** Queued Jobs by name, for the admission writes. */
+  jobs: Map<string, V1Job>;
+  /** Names in `queued` that are tasks without a Job yet. */
+  reserved: Set<string>;
+}
+
+/** Accepted.reason values of a Pending task that will get a Job once it is reconciled. */
+const WILL_QUEUE = new Set(['PoolNotFound', 'PoolInvalid']);
+
+function awaitsJob(task: TaskObject): boolean {
+  if (task.spec.cancel) return false;
+  const phase = task.status?.phase;
+  if (phase === undefined || phase === 'Queued') return true;
+  const accepted = task.status?.conditions?.find((c) => c.type === 'Accepted');
+  return phase === 'Pending' && accepted !== undefined && WILL_QUEUE.has(accepted.reason);
+}
+
+export function enqueuedAtOf(task: TaskObject): string {
+  return task.status?.queuedAt ?? new Date(task.metadata?.creationTimestamp ?? 0).toISOString();
+}
+
+export function snapshotPool({ jobs, tasks, assumed, jobNamed }: SnapshotInput): PoolSnapshot {
+  const snap: PoolSnapshot = { running: [], queued: [], jobs: new Map(), reserved: new Set() };
+  const liveTasks = new Map(tasks.map((t) => [t.metadata!.uid!, t]));
+
+  for (const job of jobs) {
+    const uid = job.metadata!.uid!;
+    const fields = queueFields(job);
+    const ref = { name: job.metadata!.name!, source: fields.source, syncType: fields.syncType };
+    const owner = liveTasks.get(controllerUid(job) ?? '');
+    if (holdsSlot(job) || assumed.has(uid)) {
+      snap.running.push(ref);
+      continue;
+    }
+    // A queued Job is admitted only for a live task that still wants it: not for one
+    // whose task was deleted (garbage collection is on its way) or is being cancelled.
+    if (!isQueued(job) || !owner || owner.spec.cancel) continue;
+    snap.queued.push({ ...ref, priority: fields.priority, enqueuedAtMs: fields.enqueuedAtMs });
+    snap.jobs.set(ref.name, job);
+  }
+
+  for (const task of tasks) {
+    if (!awaitsJob(task)) continue;
+    const name = jobName(task.metadata!.name!, task.status?.attempt ?? 1);
+    const existing = jobNamed(name);
+    if (existing && controllerUid(existing) === task.metadata!.uid) continue;
+    snap.queued.push({
+      name, source: task.spec.source, syncType: task.spec.syncType,
+      priority: task.spec.priority ?? 0, enqueuedAtMs: Date.parse(enqueuedAtOf(task)),
+    });
+    snap.reserved.add(name);
+  }
+  return snap;
+}

@@ -1,0 +1,31 @@
+// The Event a task's status change is worth, if any: one per phase change (queued,
+// started, finished, rejected, cancelled, lost, waiting), never one per reconcile.
+import type { SyncTask } from '../../api/types.js';
+import type { EventInput } from '../../kube/events.js';
+import type { TaskStatus } from './status.js';
+
+const WARNINGS = new Set(['Failed', 'Rejected', 'Pending']);
+
+export function taskEvent(task: SyncTask, before: TaskStatus, after: TaskStatus): EventInput | undefined {
+  if (!after.phase || (after.phase === before.phase && before.message === after.message)) return undefined;
+  // Within a phase only a new reason for waiting is news (pool missing → pool invalid).
+  if (after.phase === before.phase && after.phase !== 'Pending') return undefined;
+  const finished = after.conditions?.find((c) => c.type === 'Finished' && c.status === 'True');
+  const reason = {
+    Pending: after.conditions?.find((c) => c.type === 'Accepted')?.reason ?? 'Pending',
+    Queued: 'Queued',
+    Running: 'Admitted',
+    Succeeded: 'Succeeded',
+    Failed: finished?.reason === 'JobDeleted' ? 'JobLost' : 'Failed',
+    Cancelled: 'Cancelled',
+    Rejected: after.conditions?.find((c) => c.type === 'Accepted')?.reason ?? 'Rejected',
+  }[after.phase];
+  const action = { Pending: 'Wait', Queued: 'Queue', Running: 'Admit', Succeeded: 'Finish', Failed: 'Finish', Cancelled: 'Cancel', Rejected: 'Reject' }[after.phase];
+  return {
+    regarding: { apiVersion: task.apiVersion, kind: task.kind, namespace: task.metadata.namespace, name: task.metadata.name, uid: task.metadata.uid },
+    type: WARNINGS.has(after.phase) ? 'Warning' : 'Normal',
+    reason,
+    action,
+    note: after.message ?? after.phase,
+  };
+}

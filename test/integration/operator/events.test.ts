@@ -1,0 +1,64 @@
+// `kubectl describe` tells the story: Events for what the operator decided, one per
+// decision, not one per reconcile.
+import type { EventsV1Event } from '@kubernetes/client-node';
+import { eventually } from '../support/cluster.js';
+import { type SyncpoolStage, startSyncpool } from '../support/fixture.js';
+
+let stage: SyncpoolStage;
+
+beforeAll(async () => {
+  stage = await startSyncpool('events');
+});
+
+afterAll(() => stage?.stop());
+
+async function eventsOf(kind: string, name: string): Promise<EventsV1Event[]> {
+  const list = await stage.kube.events.listNamespacedEvent({ namespace: stage.ns });
+  return list.items.filter((e) => e.regarding?.kind === kind && e.regarding?.name === name)
+    .sort((a, b) => new Date(a.eventTime ?? 0).getTime() - new Date(b.eventTime ?? 0).getTime());
+}
+
+test('a task\'s Events say it was queued, admitted and succeeded, from syncpool', async () => {
+  await stage.api.createPool('told', { maxWorkers: 1 }, '1s');
+  await stage.api.createTask('story', { pool: 'told', syncType: 'story' });
+  await stage.api.waitForPhase('story', 'Succeeded');
+  const events = await eventually('three events', async () => {
+    const e = await eventsOf('SyncTask', 'story');
+    return e.length >= 3 ? e : undefined;
+  });
+  expect(events.map((e) => e.reason)).toEqual(['Queued', 'Admitted', 'Succeeded']);
+  expect(events.every((e) => e.reportingController === 'syncpool.dev/operator')).toBe(true);
+  expect(events[1]?.note).toBe('running as Job story-1');
+});
+
+test('a rejected task gets a Warning naming what the pool allows', async () => {
+  await stage.api.createPool('picky', { maxWorkers: 1, syncTypes: [{ source: 'hubspot', types: ['contacts'] }] });
+  await stage.api.createTask('wrong', { pool: 'picky', syncType: 'deals' });
+  await stage.api.waitForPhase('wrong', 'Rejected');
+  const [event] = await eventually('rejection event', async () => {
+    const e = await eventsOf('SyncTask', 'wrong');
+    return e.length > 0 ? e : undefined;
+  });
+  expect(event).toMatchObject({ type: 'Warning', reason: 'SyncTypeNotAllowed', note: expect.stringContaining('it allows: hubspot/contacts') });
+});
+
+test('reconciling a queue again and again writes no new Events', async () => {
+  await stage.api.createPool('busy', { maxWorkers: 1, paused: true });
+  const names = Array.from({ length: 30 }, (_, i) => `busy-${String(i).padStart(2, '0')}`);
+  for (const name of names) await stage.api.createTask(name, { pool: 'busy', syncType: name });
+  await eventually('30 queued', async () => {
+    const busy = (await stage.api.tasks()).filter((t) => t.metadata.name.startsWith('busy-'));
+    return busy.length === 30 && busy.every((t) => t.status?.phase === 'Queued') ? true : undefined;
+  });
+  const count = async () => (await stage.kube.events.listNamespacedEvent({ namespace: stage.ns })).items
+    .filter((e) => e.regarding?.name?.startsWith('busy')).length;
+  const before = await eventually('one event per queued task', async () => ((await count()) >= 30 ? count() : undefined));
+  // Every maxWorkers change reconciles the pool and all 30 of its tasks.
+  for (const maxWorkers of [2, 3, 1, 4, 1]) {
+    await stage.api.patchPool('busy', { maxWorkers, paused: true });
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  await new Promise((r) => setTimeout(r, 2_000));
+  expect(before).toBe(30);
+  expect(await count()).toBe(30);
+});

@@ -1,0 +1,111 @@
+// The cap and identity invariants where they used to break: a Job of the same name
+// from an earlier task, an admission aimed at a Job that was replaced, a slot freed
+// while its pod still terminated, and tasks the operator knew of before their Jobs.
+import type { V1Pod } from '@kubernetes/client-node';
+import { Watch } from '@kubernetes/client-node';
+import { GROUP, VERSION } from '../../../src/api/common.js';
+import { apiStatus, type KubeClients, mergePatch } from '../../../src/kube/client.js';
+import { TASKS, Writers } from '../../../src/kube/writers.js';
+import { eventually, eventuallyGone } from '../support/cluster.js';
+import { type SyncpoolStage, startSyncpool } from '../support/fixture.js';
+import type { JobWatcher } from '../support/jobWatcher.js';
+import { OperatorProcess } from '../support/operator.js';
+import type { SyncpoolApi } from '../support/syncpool.js';
+
+let stage: SyncpoolStage;
+let kube: KubeClients;
+let ns: string;
+let api: SyncpoolApi;
+let jobs: JobWatcher;
+
+beforeAll(async () => {
+  stage = await startSyncpool('invariants');
+  ({ kube, ns, api, jobs } = stage);
+});
+
+afterAll(() => stage?.stop());
+
+const taskRef = () => ({ group: GROUP, version: VERSION, namespace: ns, plural: TASKS });
+
+test('a task re-applied under the name of a deleted one does not inherit the old Job\'s outcome', async () => {
+  await api.createPool('reuse', { maxWorkers: 1 }, '0s');
+  await api.createTask('same', { pool: 'reuse', syncType: 'same' });
+  await api.waitForPhase('same', 'Succeeded');
+  const old = await kube.batch.readNamespacedJob({ namespace: ns, name: 'same-1' });
+  // Orphan: the old Job stays behind for good, as it would while garbage collection lags.
+  await kube.custom.deleteNamespacedCustomObject({ ...taskRef(), name: 'same', propagationPolicy: 'Orphan' });
+  await eventuallyGone('task same', () => api.task('same'));
+
+  await api.createTask('same', { pool: 'reuse', syncType: 'same', priority: 3 });
+  const fresh = await api.task('same');
+  const done = await api.waitForPhase('same', 'Succeeded', 60_000);
+  const job = await kube.batch.readNamespacedJob({ namespace: ns, name: 'same-1' });
+  expect(job.metadata?.uid).not.toBe(old.metadata?.uid); // a run of its own…
+  expect(job.metadata?.ownerReferences?.[0]?.uid).toBe(fresh.metadata?.uid); // …owned by the new task
+  expect(job.metadata?.annotations?.['syncpool.dev/priority']).toBe('3');
+  expect(done.status?.startedAt).toBeDefined();
+});
+
+test('an admission aimed at a Job that was replaced under the same name is refused and unsuspends nothing', async () => {
+  const writes = new Writers(kube);
+  const body = (name: string) => ({
+    metadata: { name, labels: { app: 'precondition-test' } },
+    spec: { suspend: true, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'x' }] } } },
+  });
+  const first = await kube.batch.createNamespacedJob({ namespace: ns, body: body('replaced') });
+  await kube.batch.deleteNamespacedJob({ namespace: ns, name: 'replaced', propagationPolicy: 'Background' });
+  await eventuallyGone('Job replaced', () => kube.batch.readNamespacedJob({ namespace: ns, name: 'replaced' }));
+  await kube.batch.createNamespacedJob({ namespace: ns, body: body('replaced') });
+
+  const refused = await writes.admitJob({ namespace: ns, name: 'replaced', uid: first.metadata!.uid! }).then(() => 0, (err) => apiStatus(err));
+  expect(refused).toBe(409);
+  const second = await kube.batch.readNamespacedJob({ namespace: ns, name: 'replaced' });
+  expect(second.spec?.suspend).toBe(true);
+  // And the right incarnation is admitted.
+  await writes.admitJob({ namespace: ns, name: 'replaced', uid: second.metadata!.uid! });
+  expect((await kube.batch.readNamespacedJob({ namespace: ns, name: 'replaced' })).spec?.suspend).toBe(false);
+});
+
+test('a cancelled run holds its slot until its pod has terminated (long grace period)', async () => {
+  await api.createPool('grace', {
+    maxWorkers: 1,
+    template: { image: 'registry.example/sync:1', annotations: { 'testbed.syncpool.dev/run-for': '120s', 'testbed.syncpool.dev/terminate-for': '6s' } },
+  });
+  // Independent pod observer: when did the cancelled run's pod leave the API server?
+  const podGone = new Map<string, number>();
+  const podSeen = new Set<string>();
+  const watch = await new Watch(kube.config).watch(`/api/v1/namespaces/${ns}/pods`, {}, (type, pod: V1Pod) => {
+    const job = pod.metadata?.labels?.['job-name'];
+    if (!job) return;
+    if (type === 'DELETED') podGone.set(job, Date.now());
+    else podSeen.add(job);
+  }, () => undefined);
+  try {
+    await api.createTask('grace-a', { pool: 'grace', syncType: 'a' });
+    await api.waitForPhase('grace-a', 'Running');
+    await eventually('grace-a pod exists', async () => (podSeen.has('grace-a-1') ? true : undefined));
+    await api.createTask('grace-b', { pool: 'grace', syncType: 'b' });
+    await api.waitForPhase('grace-b', 'Queued');
+
+    await kube.custom.patchNamespacedCustomObject({ ...taskRef(), name: 'grace-a', body: { spec: { cancel: true } } }, mergePatch);
+    await api.waitForPhase('grace-a', 'Cancelled');
+    await api.waitForPhase('grace-b', 'Running', 60_000);
+    // The next run started only once the cancelled run's pod was gone: never two alive.
+    expect(podGone.get('grace-a-1')).toBeDefined();
+    expect(jobs.admittedAt.get('grace-b-1')!).toBeGreaterThanOrEqual(podGone.get('grace-a-1')!);
+  } finally {
+    watch.abort();
+  }
+});
+
+test('tasks applied while no operator ran are admitted in priority order after it starts', async () => {
+  await stage.operator.stop();
+  await api.createPool('restart', { maxWorkers: 1 }, '1s');
+  const priorities = [0, 7, 3, 0, 9, 1];
+  // Sync types differ so overlap rules play no part; names sort against priority.
+  for (const [i, priority] of priorities.entries()) await api.createTask(`restart-${i}`, { pool: 'restart', priority, syncType: `r${i}` });
+  stage.operator = await OperatorProcess.start({ namespace: ns, identity: 'invariants-op-2' });
+  for (let i = 0; i < priorities.length; i++) await api.waitForPhase(`restart-${i}`, 'Succeeded', 90_000);
+  const expected = priorities.map((p, i) => ({ p, i })).sort((a, b) => b.p - a.p || a.i - b.i).map(({ i }) => `restart-${i}-1`);
+  expect(jobs.admitted.filter((j) => j.startsWith('restart-'))).toEqual(expected);
+});

@@ -1,0 +1,58 @@
+import type { V1Job } from '@kubernetes/client-node';
+import { snapshotPool, type TaskObject } from '../../../../src/controller/pools/snapshot.js';
+
+const task = (name: string, uid: string, over: Partial<TaskObject['spec']> = {}, status?: TaskObject['status']): TaskObject => ({
+  apiVersion: 'syncpool.dev/v1alpha1', kind: 'SyncTask',
+  metadata: { namespace: 'ns', name, uid, creationTimestamp: '2026-11-23T10:00:00Z' as never },
+  spec: { pool: 'p', source: 'hubspot', syncType: name, priority: 0, cancel: false, ...over },
+  status,
+} as TaskObject);
+
+const job = (name: string, owner: string, suspend: boolean, priority = 0): V1Job => ({
+  metadata: {
+    namespace: 'ns', name, uid: `job-${name}`,
+    labels: { 'syncpool.dev/pool': 'p', 'syncpool.dev/source': 'hubspot', 'syncpool.dev/sync-type': name },
+    annotations: { 'syncpool.dev/priority': String(priority), 'syncpool.dev/enqueued-at': '2026-11-23T10:00:01Z' },
+    ownerReferences: [{ apiVersion: 'syncpool.dev/v1alpha1', kind: 'SyncTask', name, uid: owner, controller: true }],
+  },
+  spec: { suspend, template: {} },
+});
+
+const byName = (jobs: V1Job[]) => (name: string) => jobs.find((j) => j.metadata!.name === name);
+
+test('a task without a Job yet waits in the queue as a reservation, in priority order', () => {
+  const low = job('low-1', 'u-low', true, 0);
+  const snap = snapshotPool({
+    jobs: [low], tasks: [task('low', 'u-low'), task('high', 'u-high', { priority: 7 })], assumed: new Set(), jobNamed: byName([low]),
+  });
+  expect(snap.queued.map((q) => q.name).sort()).toEqual(['high-1', 'low-1']);
+  expect([...snap.reserved]).toEqual(['high-1']);
+  expect(snap.queued.find((q) => q.name === 'high-1')).toMatchObject({ priority: 7, enqueuedAtMs: Date.parse('2026-11-23T10:00:00Z') });
+});
+
+test('an assumed admission counts as running; a Job of a deleted or cancelling task is never queued', () => {
+  const jobs = [job('a-1', 'u-a', true), job('gone-1', 'u-deleted', true), job('c-1', 'u-c', true)];
+  const snap = snapshotPool({
+    jobs, tasks: [task('a', 'u-a'), task('c', 'u-c', { cancel: true })], assumed: new Set(['job-a-1']), jobNamed: byName(jobs),
+  });
+  expect(snap.running.map((r) => r.name)).toEqual(['a-1']);
+  expect(snap.queued).toEqual([]);
+  expect(snap.reserved.size).toBe(0);
+});
+
+test('a Job of the same name left by an earlier task is not this task\'s Job: the task still waits for its own', () => {
+  const old = job('t-1', 'u-old', false);
+  const snap = snapshotPool({ jobs: [old], tasks: [task('t', 'u-new')], assumed: new Set(), jobNamed: byName([old]) });
+  expect(snap.running.map((r) => r.name)).toEqual(['t-1']); // the old run still holds its slot
+  expect([...snap.reserved]).toEqual(['t-1']);
+});
+
+test('tasks that will not get a Job soon reserve nothing', () => {
+  const tasks = [
+    task('pending-template', 'u1', {}, { phase: 'Pending', conditions: [{ type: 'Accepted', status: 'False', reason: 'InvalidTemplate', message: '', lastTransitionTime: '' }] }),
+    task('running', 'u2', {}, { phase: 'Running' }),
+    task('pending-pool', 'u3', {}, { phase: 'Pending', conditions: [{ type: 'Accepted', status: 'False', reason: 'PoolNotFound', message: '', lastTransitionTime: '' }] }),
+  ];
+  const snap = snapshotPool({ jobs: [], tasks, assumed: new Set(), jobNamed: () => undefined });
+  expect([...snap.reserved]).toEqual(['pending-pool-1']);
+});

@@ -1,0 +1,21 @@
+import type { SyncTask } from '../../../src/api/types.js';
+import { taskEvent } from '../../../src/controller/tasks/events.js';
+
+const task = { apiVersion: 'syncpool.dev/v1alpha1', kind: 'SyncTask', metadata: { namespace: 'ns', name: 't', uid: 'u' }, spec: {} } as SyncTask;
+
+test('a phase change is one Event; the same phase again is none', () => {
+  expect(taskEvent(task, {}, { phase: 'Queued', message: 'waiting in WorkerPool p\'s queue' })).toMatchObject({ type: 'Normal', reason: 'Queued', action: 'Queue' });
+  expect(taskEvent(task, { phase: 'Queued', message: 'a' }, { phase: 'Queued', message: 'b' })).toBeUndefined();
+  expect(taskEvent(task, { phase: 'Queued' }, { phase: 'Running', message: 'running as Job t-1' })).toMatchObject({ reason: 'Admitted' });
+});
+
+test('a new reason to wait is news; a lost Job and a rejection are warnings with their reason', () => {
+  const pending = (reason: string) => ({ phase: 'Pending' as const, message: reason, conditions: [{ type: 'Accepted', status: 'False' as const, reason, message: reason, lastTransitionTime: '' }] });
+  expect(taskEvent(task, pending('PoolNotFound'), pending('PoolInvalid'))).toMatchObject({ type: 'Warning', reason: 'PoolInvalid' });
+  expect(taskEvent(task, { phase: 'Running' }, {
+    phase: 'Failed', message: 'lost', conditions: [{ type: 'Finished', status: 'True', reason: 'JobDeleted', message: '', lastTransitionTime: '' }],
+  })).toMatchObject({ type: 'Warning', reason: 'JobLost' });
+  expect(taskEvent(task, {}, {
+    phase: 'Rejected', message: 'no', conditions: [{ type: 'Accepted', status: 'False', reason: 'SyncTypeNotAllowed', message: '', lastTransitionTime: '' }],
+  })).toMatchObject({ type: 'Warning', reason: 'SyncTypeNotAllowed', action: 'Reject' });
+});

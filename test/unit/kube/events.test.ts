@@ -1,0 +1,66 @@
+// The recorder's aggregation: repeats of one event become a series, written at most
+// every 30 s; a flood beyond the queue drops the oldest instead of growing.
+import { type EventInput, EventRecorder } from '../../../src/kube/events.js';
+import type { KubeClients } from '../../../src/kube/client.js';
+import { FakeClock, flush } from '../runtime/fakeClock.js';
+
+function fakeKube() {
+  const created: { name: string; reason: string }[] = [];
+  const patched: { name: string; count: number }[] = [];
+  let n = 0;
+  const kube = {
+    events: {
+      createNamespacedEvent: async ({ body }: { body: { reason: string } }) => {
+        const name = `e${++n}`;
+        created.push({ name, reason: body.reason });
+        return { metadata: { name } };
+      },
+      patchNamespacedEvent: async ({ name, body }: { name: string; body: { series: { count: number } } }) => {
+        patched.push({ name, count: body.series.count });
+        return {};
+      },
+    },
+  } as unknown as KubeClients;
+  return { kube, created, patched };
+}
+
+const event = (name: string, note = 'waiting'): EventInput => ({
+  regarding: { apiVersion: 'syncpool.dev/v1alpha1', kind: 'SyncTask', namespace: 'ns', name, uid: name },
+  type: 'Normal', reason: 'Queued', action: 'Queue', note,
+});
+
+test('the same event repeated is one Event with a series count, updated at most every 30 s', async () => {
+  const clock = new FakeClock();
+  const { kube, created, patched } = fakeKube();
+  const rec = new EventRecorder(kube, { instance: 'op', clock });
+  for (let i = 0; i < 100; i++) rec.emit(event('t'));
+  await flush();
+  expect(created).toHaveLength(1);
+  expect(patched.length).toBeLessThanOrEqual(1);
+  await clock.advance(31_000);
+  rec.emit(event('t'));
+  await flush();
+  expect(created).toHaveLength(1);
+  expect(patched.at(-1)).toEqual({ name: 'e1', count: 101 });
+});
+
+test('a different note or object is a new Event', async () => {
+  const { kube, created } = fakeKube();
+  const rec = new EventRecorder(kube, { instance: 'op', clock: new FakeClock() });
+  rec.emit(event('a'));
+  rec.emit(event('b'));
+  rec.emit(event('a', 'something else'));
+  await flush();
+  expect(created).toHaveLength(3);
+});
+
+test('a flood beyond the queue drops the oldest and counts them', async () => {
+  const { kube, created } = fakeKube();
+  const rec = new EventRecorder(kube, { instance: 'op', clock: new FakeClock(), maxQueue: 10 });
+  for (let i = 0; i < 50; i++) rec.emit(event(`t${i}`));
+  await flush();
+  await flush();
+  expect(rec.dropped).toBeGreaterThan(0);
+  expect(created.length + rec.dropped).toBe(50);
+  expect(created.length).toBeLessThanOrEqual(11);
+});
