@@ -19,15 +19,6 @@ async function createAll(kube: KubeClients): Promise<void> {
   await kube.core.createNamespace({ body: { metadata: { name: NS } } }).catch((err) => { if (!isAlreadyExists(err)) throw err; });
   const ref = (plural: string) => ({ group: GROUP, version: VERSION, namespace: NS, plural });
   const apiVersion = `${GROUP}/${VERSION}`;
-  await kube.custom.createNamespacedCustomObject({ ...ref(POOLS), body: {
-    apiVersion, kind: 'WorkerPool', metadata: { name: 'crm' },
-    spec: {
-      maxWorkers: 3, sourceLimits: { hubspot: 2 },
-      // On the demo's fake node, this annotation makes each sync "run" for 4 seconds.
-      template: { image: 'registry.example/crm-sync:1', annotations: { 'testbed.syncpool.dev/run-for': '4s' } },
-      syncTypes: [{ source: 'hubspot', types: ['contacts', 'companies', 'deals', 'tickets'] }, { source: 'salesforce', types: ['*'] }],
-    },
-  } });
   const tasks: [string, string, string, number][] = [
     ['hs-contacts', 'hubspot', 'contacts', 0], ['hs-companies', 'hubspot', 'companies', 0], ['hs-deals', 'hubspot', 'deals', 5],
     ['hs-tickets', 'hubspot', 'tickets', 0], ['sf-accounts', 'salesforce', 'accounts', 10], ['sf-leads', 'salesforce', 'leads', 0],
@@ -39,6 +30,17 @@ async function createAll(kube: KubeClients): Promise<void> {
       apiVersion, kind: 'SyncTask', metadata: { name }, spec: { pool: 'crm', source, syncType, priority },
     } });
   }
+  // The pool comes last, as when a platform team installs it for waiting tasks: every
+  // task is known by then, so admission follows priority from the first slot on.
+  await kube.custom.createNamespacedCustomObject({ ...ref(POOLS), body: {
+    apiVersion, kind: 'WorkerPool', metadata: { name: 'crm' },
+    spec: {
+      maxWorkers: 3, sourceLimits: { hubspot: 2 },
+      // On the demo's fake node, this annotation makes each sync "run" for 4 seconds.
+      template: { image: 'registry.example/crm-sync:1', annotations: { 'testbed.syncpool.dev/run-for': '4s' } },
+      syncTypes: [{ source: 'hubspot', types: ['contacts', 'companies', 'deals', 'tickets'] }, { source: 'salesforce', types: ['*'] }],
+    },
+  } });
 }
 
 function table(pool: WorkerPool | undefined, tasks: SyncTask[]): string {

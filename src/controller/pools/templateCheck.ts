@@ -6,7 +6,7 @@ import type { V1Job } from '@kubernetes/client-node';
 import type { WorkerPool } from '../../api/types.js';
 import { API_VERSION } from '../../api/common.js';
 import { buildJob } from '../../jobs/build.js';
-import { apiCauses, apiMessage, apiStatus, isAlreadyExists } from '../../kube/client.js';
+import { apiCauses, apiMessage, apiStatus, isAlreadyExists, isDefiniteRefusal } from '../../kube/client.js';
 import type { ClusterWrites } from '../../kube/writers.js';
 
 export type TemplateVerdict = { ok: true } | { ok: false; message: string };
@@ -52,9 +52,11 @@ export class TemplateChecks {
       try {
         await this.writes.checkJob(probe.job);
       } catch (err) {
-        if (isAlreadyExists(err)) continue;
         const code = apiStatus(err);
-        if (code !== 400 && code !== 422) throw err;
+        // Only a validation answer is a verdict on the template. A quota or a policy
+        // that forbids the create (403), a name clash (409): not the template's fault.
+        if (isAlreadyExists(err) || (isDefiniteRefusal(err) && code !== 400 && code !== 422)) continue;
+        if (code !== 400 && code !== 422) throw err; // no answer: try again later
         const fields = apiCauses(err).map((c) => c.field).filter(Boolean).join(', ');
         verdict = { ok: false, message: `${probe.what} makes a Job the API server refuses${fields ? ` (${fields})` : ''}: ${apiMessage(err)}` };
         break;
