@@ -35,6 +35,9 @@ export interface EventSink {
 
 export const noEvents: EventSink = { emit() {} };
 
+let sequence = 0;
+const uniqueSuffix = (nowMs: number) => `${nowMs.toString(16)}${(sequence++ % 0x10000).toString(16).padStart(4, '0')}${Math.floor(Math.random() * 0xffff).toString(16)}`;
+
 export const REPORTING_CONTROLLER = 'syncpool.dev/operator';
 const MAX_NOTE = 1024;
 
@@ -129,7 +132,8 @@ export class EventRecorder implements EventSink {
     const created = await this.kube.events.createNamespacedEvent({
       namespace: e.regarding.namespace,
       body: {
-        metadata: { generateName: `${e.regarding.name.slice(0, 200)}.` },
+        // client-go's naming: the object, then a unique suffix (generateName would end in '.').
+        metadata: { name: `${e.regarding.name.slice(0, 200)}.${uniqueSuffix(this.clock.now())}` },
         eventTime: new V1MicroTime(this.clock.now()) as unknown as Date,
         reportingController: REPORTING_CONTROLLER,
         reportingInstance: this.o.instance,

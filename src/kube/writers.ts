@@ -26,7 +26,7 @@ export interface ClusterWrites {
   createJob(job: V1Job): Promise<boolean>;
   /** Whether the API server would accept this Job, without creating it (dry run). */
   checkJob(job: V1Job): Promise<void>;
-  /** Unsuspends a queued Job; returns it as stored. Throws NotFound/Conflict if it is gone or another one. */
+  /** Unsuspends a queued Job; returns it as stored. Refused (404, or 422 on the uid) if it is gone or another one. */
   admitJob(job: JobRef): Promise<V1Job>;
   /** Re-ranks a queued Job: the pool orders its queue by this annotation. */
   setJobPriority(job: JobRef, priority: number): Promise<void>;
@@ -64,7 +64,7 @@ export class Writers implements ClusterWrites {
 
   async admitJob({ namespace, name, uid }: JobRef): Promise<V1Job> {
     this.onRequest('patch');
-    // metadata.uid in a patch is a precondition: another incarnation answers 409.
+    // metadata.uid in a patch is a precondition: another incarnation answers 422 (uid is immutable).
     return this.kube.batch.patchNamespacedJob({ namespace, name, body: { metadata: { uid }, spec: { suspend: false } } }, mergePatch);
   }
 

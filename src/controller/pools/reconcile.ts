@@ -112,7 +112,7 @@ export class PoolReconciler {
     } catch (err) {
       if (isDefiniteRefusal(err)) {
         // Refused, so nothing was written: deleted (cancelled) meanwhile, or replaced by
-        // another Job of the same name (409 on the uid precondition).
+        // another Job of the same name (422: the uid precondition).
         this.d.expectations.rollback(pool, ref.uid);
         return false;
       }

@@ -4,7 +4,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { Watch } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../../../src/api/common.js';
-import { apiStatus, type KubeClients, mergePatch } from '../../../src/kube/client.js';
+import { apiStatus, isDefiniteRefusal, type KubeClients, mergePatch } from '../../../src/kube/client.js';
 import { TASKS, Writers } from '../../../src/kube/writers.js';
 import { eventually, eventuallyGone } from '../support/cluster.js';
 import { type SyncpoolStage, startSyncpool } from '../support/fixture.js';
@@ -57,8 +57,10 @@ test('an admission aimed at a Job that was replaced under the same name is refus
   await eventuallyGone('Job replaced', () => kube.batch.readNamespacedJob({ namespace: ns, name: 'replaced' }));
   await kube.batch.createNamespacedJob({ namespace: ns, body: body('replaced') });
 
-  const refused = await writes.admitJob({ namespace: ns, name: 'replaced', uid: first.metadata!.uid! }).then(() => 0, (err) => apiStatus(err));
-  expect(refused).toBe(409);
+  // The API server answers 422 (metadata.uid is immutable): a definite refusal, nothing written.
+  const refused = await writes.admitJob({ namespace: ns, name: 'replaced', uid: first.metadata!.uid! }).then(() => undefined, (err: unknown) => err);
+  expect(apiStatus(refused)).toBe(422);
+  expect(isDefiniteRefusal(refused)).toBe(true);
   const second = await kube.batch.readNamespacedJob({ namespace: ns, name: 'replaced' });
   expect(second.spec?.suspend).toBe(true);
   // And the right incarnation is admitted.

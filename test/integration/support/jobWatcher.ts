@@ -28,7 +28,8 @@ export class JobWatcher {
   private observe(name: string, job: V1Job): void {
     this.seen.set(name, job);
     const state = jobState(job);
-    if (state !== 'Queued' && !this.admittedAt.has(name)) {
+    // Admitted means unsuspended; a queued Job being deleted (cancelled) never was.
+    if (job.spec?.suspend === false && !this.admittedAt.has(name)) {
       this.admittedAt.set(name, Date.now());
       this.admitted.push(name);
     }
