@@ -56,15 +56,37 @@ export function withRules<S extends z.ZodType>(schema: S, rules: Rule<z.output<S
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DURATION = /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/;
 const CONDITION_TYPE = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$/;
 const CONDITION_REASON = /^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$/;
 
 export const dnsLabel = z.string().max(63).regex(DNS_LABEL, { error: "must be a DNS label (lowercase letters, digits, '-')" });
 export const dnsSubdomain = z.string().max(253)
   .regex(DNS_SUBDOMAIN, { error: "must be a DNS subdomain (lowercase letters, digits, '-', '.')" });
-export const duration = z.string().max(32)
-  .regex(DURATION, { error: 'must be a duration such as "90s", "30m", "1h30m" or "500ms"' });
+
+/**
+ * Durations the operator can always use: the Go syntax ("1h30m", "90s", "500ms"), each
+ * unit at most once and largest first, at most 6 digits before a decimal point and 3
+ * after it (none for ms). So the largest value, 999999.999h999999.999m999999.999s999999ms,
+ * is about 3.7e12 ms: a safe integer for parseDuration (src/core/duration.ts) and within
+ * Go's time.Duration for any other tool; and every value is a whole number of
+ * milliseconds, so one with a digit other than 0 is at least 1 ms.
+ */
+const DURATION_UNITS = ['h', 'm', 's', 'ms'] as const;
+const durationPart = (unit: string) => (unit === 'ms' ? '[0-9]{1,6}ms' : `[0-9]{1,6}(\\.[0-9]{1,3})?${unit}`);
+/** One alternative per largest unit present: RE2 has no lookahead to say "not empty". */
+export const BOUNDED_DURATION_PATTERN = `^(${DURATION_UNITS.map((unit, i) => [
+  durationPart(unit), ...DURATION_UNITS.slice(i + 1).map((smaller) => `(${durationPart(smaller)})?`),
+].join('')).join('|')})$`;
+const DURATION_WORDS = 'must be a duration such as "90s", "30m", "1h30m" or "500ms" '
+  + '(units h, m, s, ms, largest first, each at most once; at most 6 digits before a decimal point, 3 after)';
+
+export const duration = z.string().max(48).regex(new RegExp(BOUNDED_DURATION_PATTERN), { error: DURATION_WORDS });
+/** A duration where zero makes no sense (a timeout, an interval). */
+export const positiveDuration = withRules(duration, [{
+  rule: "self.matches('[1-9]')",
+  message: 'must be longer than 0, e.g. "30m"',
+  holds: (d) => /[1-9]/.test(d),
+}]);
 /** RFC 3339, as the API server writes times (`2024-05-01T12:00:00Z`). */
 export const dateTime = z.iso.datetime({ offset: true, error: 'must be an RFC 3339 date-time' }).max(64);
 

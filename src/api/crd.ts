@@ -70,9 +70,23 @@ const SERVER_OWNED: JsonSchema = {
 function rootSchema(schema: z.ZodType): JsonSchema {
   // Input mode: fields with defaults are optional and carry their `default`.
   const json = z.toJSONSchema(schema, { io: 'input' }) as JsonSchema;
-  json.properties = { ...(json.properties as JsonSchema), ...SERVER_OWNED };
+  const metadata = (json.properties as Record<string, JsonSchema>).metadata;
+  json.properties = { ...(json.properties as JsonSchema), ...SERVER_OWNED, metadata: metadataSchema(metadata) };
   json.required = (json.required as string[]).filter((name) => !(name in SERVER_OWNED));
   return structural(json, '');
+}
+
+/**
+ * Under metadata a CRD may only restrict name (and generateName). A kind's own rules on
+ * its name carry over, so their failures read `metadata.name: …` (a rule on the root
+ * cannot point there while metadata has no properties); objectMetaSchema's generic
+ * bounds stay the API server's.
+ */
+function metadataSchema(zodMetadata: JsonSchema | undefined): JsonSchema {
+  const name = (zodMetadata?.properties as Record<string, JsonSchema> | undefined)?.name;
+  const rules = name?.['x-kubernetes-validations'];
+  if (!rules) return SERVER_OWNED.metadata as JsonSchema;
+  return { type: 'object', properties: { name: { type: 'string', 'x-kubernetes-validations': rules } } };
 }
 
 const ALLOWED = new Set([

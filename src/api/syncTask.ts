@@ -35,7 +35,7 @@ const specFields = z.object({
   syncType: dnsLabel.describe('What to sync, e.g. contacts.'),
   parameters: parameters.optional()
     .describe('Small JSON object handed to the worker (SYNCPOOL_PARAMETERS). No secrets: use parametersFrom.'),
-  parametersFrom: z.object({ secretRef: z.object({ name: z.string().max(253) }) }).optional()
+  parametersFrom: z.object({ secretRef: z.object({ name: dnsSubdomain.describe('Name of a Secret in the same namespace.') }) }).optional()
     .describe('A Secret whose data is handed to the worker.'),
   priority: z.int().min(-1000000).max(1000000).default(0).describe('Higher runs first.'),
   schedule: z.string().min(1).max(128).optional().describe('Cron expression; makes the task periodic.'),
@@ -88,18 +88,44 @@ export const syncTaskStatusSchema = z.object({
 });
 export type SyncTaskStatus = z.infer<typeof syncTaskStatusSchema>;
 
-export const syncTaskSchema = withRules(z.object({
+/**
+ * What a task's Job was made from: changing it later would leave the Job running
+ * another sync than the task shows. Transition rules on the root, the only node that
+ * sees status.jobName next to the spec; the API server alone can check them (no zod twin).
+ */
+const FIXED_ONCE_A_JOB_EXISTS = [['source', true], ['syncType', true], ['parameters', false], ['parametersFrom', false]] as const;
+
+const unchanged = (field: string, required: boolean) => (required
+  ? `self.spec.${field} == oldSelf.spec.${field}`
+  : `has(self.spec.${field}) == has(oldSelf.spec.${field}) && (!has(self.spec.${field}) || self.spec.${field} == oldSelf.spec.${field})`);
+
+const fixedOnceAJobExists: Rule<SyncTaskObject>[] = FIXED_ONCE_A_JOB_EXISTS.map(([field, required]) => ({
+  rule: `!has(oldSelf.status) || !has(oldSelf.status.jobName) || (${unchanged(field, required)})`,
+  message: `spec.${field} is immutable once the task has a Job (status.jobName); create a new SyncTask`,
+  fieldPath: `.spec.${field}`,
+  reason: 'FieldValueForbidden',
+}));
+
+/** Job and CronJob names are derived from the task's (jobName in src/jobs/labels.ts). */
+const taskMetadata = objectMetaSchema.extend({
+  name: withRules(objectMetaSchema.shape.name, [{
+    rule: `self.size() <= ${MAX_TASK_NAME}`,
+    message: `SyncTask names are at most ${MAX_TASK_NAME} characters: Job and CronJob names are derived from them`,
+    holds: (name) => name.length <= MAX_TASK_NAME,
+  }]),
+});
+
+const syncTaskObject = z.object({
   apiVersion: z.literal(API_VERSION),
   kind: z.literal('SyncTask'),
-  metadata: objectMetaSchema,
+  metadata: taskMetadata,
   spec: syncTaskSpecSchema,
   status: syncTaskStatusSchema.optional(),
-}), [{
-  rule: `self.metadata.name.size() <= ${MAX_TASK_NAME}`,
-  message: `SyncTask names are at most ${MAX_TASK_NAME} characters: Job and CronJob names are derived from them`,
-  path: ['metadata', 'name'],
-  holds: (task) => task.metadata.name.length <= MAX_TASK_NAME,
-}]).describe('One sync (source, syncType) run in a WorkerPool, once or on a schedule.');
+});
+type SyncTaskObject = z.output<typeof syncTaskObject>;
+
+export const syncTaskSchema = withRules(syncTaskObject, fixedOnceAJobExists)
+  .describe('One sync (source, syncType) run in a WorkerPool, once or on a schedule.');
 export type SyncTask = z.infer<typeof syncTaskSchema>;
 
 export const syncTaskKind = {

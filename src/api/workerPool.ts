@@ -2,7 +2,7 @@
 // template its syncs run with.
 import { z } from 'zod';
 import {
-  API_VERSION, boundedMap, conditionsSchema, dnsLabel, duration, type KindDefinition, objectMetaSchema, retryPolicySchema,
+  API_VERSION, boundedMap, conditionsSchema, dnsLabel, duration, type KindDefinition, objectMetaSchema, positiveDuration, retryPolicySchema,
 } from './common.js';
 import { podTemplateSchema, templateOverrideSchema } from './template.js';
 
@@ -28,10 +28,10 @@ export const workerPoolSpecSchema = z.object({
     .describe('Per-source caps on running syncs, e.g. {hubspot: 1}.'),
   overlap: z.enum(['Forbid', 'Allow']).default('Forbid')
     .describe('Forbid: never run two syncs of the same (source, syncType) at once.'),
-  staleAfter: duration.default('30m').describe('A running sync with no heartbeat for this long is terminated.'),
+  staleAfter: positiveDuration.default('30m').describe('A running sync with no heartbeat for this long is terminated.'),
   heartbeat: z.enum(['Required', 'Optional']).default('Required')
     .describe('Optional: a sync that never sent a heartbeat is not stale.'),
-  aging: z.object({ interval: duration }).optional()
+  aging: z.object({ interval: positiveDuration }).optional()
     .describe('Anti-starvation: +1 effective priority per interval waited.'),
   retry: retryPolicySchema.optional().describe('Default retry policy of its tasks.'),
   retention: z.object({ succeeded: duration.optional(), failed: duration.optional() }).optional()

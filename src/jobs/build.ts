@@ -41,11 +41,13 @@ export interface JobInputs {
   heartbeatUrl: string;
 }
 
+// A template cannot loosen these (src/api/security.ts refuses it), only leave them unset.
 function restrictedContainer(sc: V1SecurityContext | undefined): V1SecurityContext {
   return {
     ...sc,
     allowPrivilegeEscalation: sc?.allowPrivilegeEscalation ?? false,
-    capabilities: sc?.capabilities ?? { drop: ['ALL'] },
+    // Adding NET_BIND_SERVICE alone still drops everything else.
+    capabilities: { ...sc?.capabilities, drop: sc?.capabilities?.drop ?? ['ALL'] },
     runAsNonRoot: sc?.runAsNonRoot ?? true,
     seccompProfile: sc?.seccompProfile ?? { type: 'RuntimeDefault' },
   };
@@ -70,7 +72,7 @@ function contractEnv({ task, attempt, heartbeatUrl }: JobInputs): V1EnvVar[] {
 export function buildJob(inputs: JobInputs): V1Job {
   const { task, pool, attempt } = inputs;
   const t = templateFor(pool.spec, task.spec.source, task.spec.syncType);
-  const labels = {
+  const own = {
     [LABEL_POOL]: task.spec.pool,
     [LABEL_TASK]: task.name,
     [LABEL_SOURCE]: task.spec.source,
@@ -78,6 +80,8 @@ export function buildJob(inputs: JobInputs): V1Job {
     [LABEL_ATTEMPT]: String(attempt),
     [LABEL_MANAGED_BY]: MANAGED_BY,
   };
+  // The pool's labels reach the pods; ours win (the schema refuses the clash anyway).
+  const podLabels = { ...t.labels, ...own };
   // Contract variables come last so a template cannot shadow them.
   const env = [...(t.env ?? []).filter((e) => !e.name.startsWith('SYNCPOOL_')), ...contractEnv(inputs)];
   const container: V1Container = {
@@ -101,7 +105,7 @@ export function buildJob(inputs: JobInputs): V1Job {
     metadata: {
       name: jobName(task.name, attempt),
       namespace: task.namespace,
-      labels,
+      labels: own,
       annotations: {
         [ANNOTATION_PRIORITY]: String(task.spec.priority ?? 0),
         [ANNOTATION_ENQUEUED_AT]: inputs.enqueuedAt,
@@ -118,7 +122,7 @@ export function buildJob(inputs: JobInputs): V1Job {
       backoffLimit: 0,
       activeDeadlineSeconds: task.spec.activeDeadlineSeconds,
       template: {
-        metadata: { labels, annotations: t.annotations },
+        metadata: { labels: podLabels, annotations: t.annotations },
         spec: {
           restartPolicy: 'Never',
           // Explicit, not left to admission: the projected token needs a named account.

@@ -98,7 +98,8 @@ test.each([
   ['maxWorkers -1', 'pool', () => pool('negative', { maxWorkers: -1 }), 'spec.maxWorkers', 'spec.maxWorkers'],
   ['a source key that is not a DNS label', 'pool', () => pool('limits', { sourceLimits: { HubSpot: 1 } }), 'spec.sourceLimits', 'spec.sourceLimits.HubSpot'],
   ['source "HubSpot"', 'task', () => task('capital', { source: 'HubSpot' }), 'spec.source', 'spec.source'],
-  ['a 60-character name', 'task', () => task('a'.repeat(60)), 'SyncTask names are at most 52 characters', 'metadata.name'],
+  ['a 60-character name', 'task', () => task('a'.repeat(60)), 'metadata.name: Invalid value: "string": SyncTask names are at most 52 characters',
+    'metadata.name'],
   ['timeZone without schedule', 'task', () => task('zoned', { timeZone: 'Europe/Berlin' }), 'spec.timeZone', 'spec.timeZone'],
 ] as const)('%s is rejected with 422 and a message naming the field, by the API server and the parser', async (_, kind, body, apiText, parsePath) => {
   const ref = kind === 'pool' ? pools() : tasks();

@@ -15,7 +15,8 @@ function* walk(node: Node, at: string): Generator<[string, Node]> {
 
 const crds = buildCrds();
 const nodes = crds.flatMap((crd) => [...walk(crd.spec.versions[0]!.schema.openAPIV3Schema as Node, crd.spec.names.kind)]);
-const SERVER_OWNED = /^\w+(\.apiVersion|\.kind|\.metadata)$/;
+// The API server bounds these itself (names: 253 characters).
+const SERVER_OWNED = /^\w+(\.apiVersion|\.kind|\.metadata|\.metadata\.name)$/;
 
 test('every string, list and map has a bound', () => {
   const unbounded = nodes.filter(([at, n]) => !SERVER_OWNED.test(at) && (
@@ -62,4 +63,32 @@ test.each([
 test('strict objects lose additionalProperties: false, which is implied and forbidden next to properties', () => {
   const out = structural(z.toJSONSchema(z.strictObject({ a: z.boolean() }), { io: 'input' }) as JsonSchema, '');
   expect(out).toEqual({ type: 'object', properties: { a: { type: 'boolean' } }, required: ['a'] });
+});
+
+test('every CEL rule names its field: a rule on the root points at one, since the root itself has no name', () => {
+  const roots = crds.map((crd) => [crd.spec.names.kind, crd.spec.versions[0]!.schema.openAPIV3Schema as Node] as const);
+  const unnamed = roots.flatMap(([kind, root]) => ((root['x-kubernetes-validations'] ?? []) as { rule: string; fieldPath?: string }[])
+    .filter((r) => !r.fieldPath).map((r) => `${kind}: ${r.rule}`));
+  expect(unnamed).toEqual([]);
+});
+
+test('metadata carries only rules on the name: the API server owns the rest', () => {
+  const metadata = Object.fromEntries(nodes.filter(([at]) => /^\w+\.metadata/.test(at)).map(([at, n]) => [at, n]));
+  expect(metadata).toEqual({
+    'WorkerPool.metadata': { type: 'object' },
+    'SyncTask.metadata': { type: 'object', properties: { name: expect.anything() } },
+    'SyncTask.metadata.name': {
+      type: 'string',
+      'x-kubernetes-validations': [{
+        rule: 'self.size() <= 52', message: 'SyncTask names are at most 52 characters: Job and CronJob names are derived from them',
+      }],
+    },
+  });
+});
+
+test('a SyncTask root rule compares the spec with the old object only once it has a Job', () => {
+  const root = crds.find((crd) => crd.spec.names.kind === 'SyncTask')!.spec.versions[0]!.schema.openAPIV3Schema as Node;
+  const rules = root['x-kubernetes-validations'] as { rule: string; fieldPath: string }[];
+  expect(rules.map((r) => r.fieldPath)).toEqual(['.spec.source', '.spec.syncType', '.spec.parameters', '.spec.parametersFrom']);
+  for (const { rule } of rules) expect(rule).toMatch(/^!has\(oldSelf\.status\) \|\| !has\(oldSelf\.status\.jobName\) \|\| /);
 });

@@ -53,7 +53,8 @@ describe('parseWorkerPool', () => {
     ['an empty image', pool({ template: { image: '' } }), 'spec.template.image: must not be empty'],
     ['an unknown overlap', pool({ overlap: 'forbid' }), 'spec.overlap: must be one of "Forbid", "Allow", got "forbid"'],
     ['a duration in words', pool({ staleAfter: '30 minutes' }),
-      'spec.staleAfter: must be a duration such as "90s", "30m", "1h30m" or "500ms", got "30 minutes"'],
+      'spec.staleAfter: must be a duration such as "90s", "30m", "1h30m" or "500ms" '
+      + '(units h, m, s, ms, largest first, each at most once; at most 6 digits before a decimal point, 3 after), got "30 minutes"'],
     ['a source limit for a capitalized source', pool({ sourceLimits: { HubSpot: 1 } }),
       "spec.sourceLimits.HubSpot: key must be a DNS label (lowercase letters, digits, '-'), got \"HubSpot\""],
     ['an allow-list entry without types', pool({ syncTypes: [{ source: 'hubspot', types: [] }] }),

@@ -1,3 +1,4 @@
+import { parseWorkerPool } from '../../../src/api/parse.js';
 import { buildJob, type JobInputs } from '../../../src/jobs/build.js';
 import { LABEL_POOL, LABEL_TASK } from '../../../src/jobs/labels.js';
 
@@ -70,4 +71,27 @@ test('a syncTypes rule overrides the image and merges env for its (source, syncT
 test('secret parameters arrive through envFrom with a prefix, never inline', () => {
   const job = buildJob(inputs({}, { parametersFrom: { secretRef: { name: 'hubspot-token' } } }));
   expect(job.spec!.template.spec!.containers[0]!.envFrom).toEqual([{ secretRef: { name: 'hubspot-token' }, prefix: 'SYNCPOOL_PARAM_' }]);
+});
+
+test('the pool template labels reach the pods, not the Job, and syncpool\'s own labels win', () => {
+  const job = buildJob(inputs({ template: { image: 'x', labels: { team: 'data', [LABEL_POOL]: 'spoofed' } } }));
+  expect(job.spec!.template.metadata!.labels).toEqual({ ...job.metadata!.labels, team: 'data' });
+  expect(job.spec!.template.metadata!.labels![LABEL_POOL]).toBe('crm-pool');
+  expect(job.metadata!.labels!.team).toBeUndefined();
+});
+
+test('every label syncpool puts on a pod is one a pool template may not set', () => {
+  const own = Object.keys(buildJob(inputs()).spec!.template.metadata!.labels!);
+  for (const key of own) {
+    const parsed = parseWorkerPool({
+      apiVersion: 'syncpool.dev/v1alpha1', kind: 'WorkerPool', metadata: { name: 'crm', namespace: 'data' },
+      spec: { maxWorkers: 1, template: { image: 'x', labels: { [key]: 'v' } } },
+    });
+    expect({ key, message: parsed.ok ? 'accepted' : parsed.message }).toEqual({ key, message: expect.stringContaining('key is reserved') });
+  }
+});
+
+test('adding NET_BIND_SERVICE still drops every other capability', () => {
+  const pod = buildJob(inputs({ template: { image: 'x', securityContext: { capabilities: { add: ['NET_BIND_SERVICE'] } } } })).spec!.template.spec!;
+  expect(pod.containers[0]!.securityContext!.capabilities).toEqual({ add: ['NET_BIND_SERVICE'], drop: ['ALL'] });
 });
