@@ -10,6 +10,7 @@ import type { SyncTask, SyncTaskSpec, WorkerPool } from '../../api/types.js';
 import { blameRefusal } from '../../jobs/blame.js';
 import { buildJob } from '../../jobs/build.js';
 import { controllerUid, isDeleting, jobOutcome, queueFields } from '../../jobs/classify.js';
+import { driftedField } from '../../jobs/drift.js';
 import { jobName } from '../../jobs/labels.js';
 import { rejection, templateFor } from '../../jobs/template.js';
 import { apiCauses, apiMessage, apiStatus } from '../../kube/client.js';
@@ -131,6 +132,13 @@ export class TaskReconciler {
     if (outcome.state === 'Queued') {
       // Nothing admits a queued Job whose pool is gone: say so rather than "queued".
       if (!pool) return { kind: 'poolMissing', pool: spec.pool };
+      // A queued Job that no longer runs what the task says is made again.
+      const drifted = driftedField(job, spec);
+      if (drifted) {
+        await this.d.writes.deleteJob(ref);
+        this.d.log.info('queued Job no longer matches its task; making it again', { namespace, task: task.metadata.name, field: drifted });
+        return { kind: 'oldJob', jobName: name };
+      }
       // A priority changed while queued re-ranks the Job; once admitted it no longer matters.
       if (queueFields(job).priority !== spec.priority) await this.d.writes.setJobPriority(ref, spec.priority);
     }

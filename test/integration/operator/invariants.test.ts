@@ -111,3 +111,23 @@ test('tasks applied while no operator ran are admitted in priority order after i
   const expected = priorities.map((p, i) => ({ p, i })).sort((a, b) => b.p - a.p || a.i - b.i).map(({ i }) => `restart-${i}-1`);
   expect(jobs.admitted.filter((j) => j.startsWith('restart-'))).toEqual(expected);
 });
+
+test('a queued task whose parameters changed under the CRD\'s guard gets a Job that runs what it shows', async () => {
+  await api.createPool('drift', { maxWorkers: 1, paused: true });
+  await api.createTask('drifty', { pool: 'drift', syncType: 'drifty', parameters: { since: '2026-01-01' } });
+  await api.waitForPhase('drifty', 'Queued');
+  const before = await kube.batch.readNamespacedJob({ namespace: ns, name: 'drifty-1' });
+  // CEL compares free-form objects by key count and shared keys: a renamed key slips through.
+  // (A JSON patch, so the old key is replaced rather than merged.)
+  await kube.custom.patchNamespacedCustomObject({
+    ...taskRef(), name: 'drifty', body: [{ op: 'replace', path: '/spec/parameters', value: { until: '2026-01-01' } }],
+  });
+  const after = await eventually('Job made again with the new parameters', async () => {
+    const job = await kube.batch.readNamespacedJob({ namespace: ns, name: 'drifty-1' }).catch(() => undefined);
+    return job && job.metadata?.uid !== before.metadata?.uid ? job : undefined;
+  });
+  const env = after.spec?.template?.spec?.containers?.[0]?.env?.find((e) => e.name === 'SYNCPOOL_PARAMETERS');
+  expect(env?.value).toBe('{"until":"2026-01-01"}');
+  await api.patchPool('drift', { paused: false });
+  await api.waitForPhase('drifty', 'Succeeded');
+});
