@@ -1,56 +1,82 @@
 // Latency as a user feels it, measured from outside the operator: our own API calls
-// and our own watch, never the operator's logs.
+// and our own watch, never the operator's logs. One scenario = one namespace and one
+// operator: admission latency, then slot-refill latency, optionally beside a crowd.
+import type { SyncTask } from '../src/api/types.js';
 import { eventually } from '../test/integration/support/cluster.js';
-import { startSyncpool } from '../test/integration/support/fixture.js';
-import type { JobWatcher } from '../test/integration/support/jobWatcher.js';
 import type { SyncpoolApi } from '../test/integration/support/syncpool.js';
+import { type CrowdLoad, loadCrowd } from './crowd.js';
+import { type BenchStage, withStage } from './stage.js';
+import { type Percentiles, percentiles } from './stats.js';
 
-function quantile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+const FREE = 'free';
+const ONE = 'one';
+
+export interface ScenarioResult {
+  admission: Percentiles;
+  refill: Percentiles;
+  crowd?: CrowdLoad;
+  /** Operator start → caches synced and idle. */
+  settleMs: number;
+  rssSettled: number;
+  rssEnd: number;
 }
 
-function summary(name: string, ms: number[]): string {
-  const s = [...ms].sort((a, b) => a - b);
-  return `${name}: n=${s.length} p50=${quantile(s, 0.5)} ms p90=${quantile(s, 0.9)} ms p99=${quantile(s, 0.99)} ms max=${s.at(-1)} ms`;
-}
-
-export async function withOperator<T>(prefix: string, fn: (api: SyncpoolApi, jobs: JobWatcher) => Promise<T>): Promise<T> {
-  const stage = await startSyncpool(prefix);
-  try {
-    await eventually('operator leads and synced', async () => ((await stage.operator.readyz()).startsWith('200 leader') ? true : undefined));
-    return await fn(stage.api, stage.jobs);
-  } finally {
-    // Wait the namespace out, so its deletion's API traffic stays out of the next measurement.
-    await stage.stop({ waitForNamespace: true });
-  }
-}
+export interface Crowd { finished: number; queued: number }
 
 /** Task created while the pool has free slots → its Job seen unsuspended. One at a time. */
-export function admissionLatency(samples: number): Promise<string> {
-  return withOperator('bench-admit', async (api, jobs) => {
-    await api.createPool('free', { maxWorkers: 1000 }, '0s');
-    const ms: number[] = [];
-    for (let i = 0; i < samples; i++) {
-      const name = `a-${i}`;
-      const t0 = Date.now();
-      await api.createTask(name, { pool: 'free', syncType: `s${i}` });
-      const at = await eventually(`${name} admitted`, async () => jobs.admittedAt.get(`${name}-1`), { intervalMs: 2 });
-      ms.push(at - t0);
-    }
-    return summary('admission latency (SyncTask created, free slot → Job unsuspended)', ms);
-  });
+async function admission({ api, times }: BenchStage, samples: number): Promise<number[]> {
+  const ms: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const name = `a-${i}`;
+    const t0 = Date.now();
+    await api.createTask(name, { pool: FREE, syncType: `s${i}` });
+    const at = await eventually(`${name} admitted`, async () => times.admittedAt.get(`${name}-1`), { intervalMs: 2 });
+    ms.push(at - t0);
+  }
+  return ms;
+}
+
+/** Resolves when every task whose name starts with `prefix` is in `phase`. */
+function allIn(api: SyncpoolApi, prefix: string, count: number, phase: string, timeoutMs: number): Promise<SyncTask[]> {
+  return eventually(`${count} ${prefix}* tasks ${phase}`, async () => {
+    const mine = (await api.tasks()).filter((t) => t.metadata.name!.startsWith(prefix));
+    return mine.length === count && mine.every((t) => t.status?.phase === phase) ? mine : undefined;
+  }, { timeoutMs, intervalMs: 500 });
 }
 
 /** maxWorkers 1, a queue of instant syncs: previous Job seen finished → next Job seen unsuspended. */
-export function refillLatency(samples: number): Promise<string> {
-  return withOperator('bench-refill', async (api, jobs) => {
-    await api.createPool('one', { maxWorkers: 1, paused: true }, '0s');
-    for (let i = 0; i <= samples; i++) await api.createTask(`r-${String(i).padStart(3, '0')}`, { pool: 'one', syncType: `s${i}` });
-    await api.waitForAll(['Queued'], samples + 1, 120_000);
-    await api.patchPool('one', { paused: false });
-    await api.waitForAll(['Succeeded'], samples + 1, 600_000);
-    const order = jobs.admitted;
-    const ms = order.slice(1).map((job, i) => jobs.admittedAt.get(job)! - jobs.finishedAt.get(order[i]!)!);
-    return summary('slot-refill latency (Job finished → next Job unsuspended, maxWorkers 1)', ms);
+async function refill({ api, times }: BenchStage, samples: number): Promise<number[]> {
+  const names = Array.from({ length: samples + 1 }, (_, i) => `r-${String(i).padStart(3, '0')}`);
+  for (const [i, name] of names.entries()) await api.createTask(name, { pool: ONE, syncType: `s${i}` });
+  await allIn(api, 'r-', names.length, 'Queued', 120_000);
+  await api.patchPool(ONE, { paused: false });
+  await allIn(api, 'r-', names.length, 'Succeeded', 600_000);
+  const order = names.map((n) => `${n}-1`).sort((a, b) => times.admittedAt.get(a)! - times.admittedAt.get(b)!);
+  return order.slice(1).map((job, i) => times.admittedAt.get(job)! - times.finishedAt.get(order[i]!)!);
+}
+
+/**
+ * One namespace, one operator: pool `free` (maxWorkers 1000) for admission, pool `one`
+ * (maxWorkers 1, paused until its queue is full) for refill, and the crowd if asked,
+ * loaded before the operator starts so that it is measured settled, not catching up.
+ */
+export function scenario(prefix: string, samples: number, crowd: Crowd | undefined, waitForNamespace: boolean): Promise<ScenarioResult> {
+  let load: CrowdLoad | undefined;
+  return withStage(prefix, {
+    measuredPools: [FREE, ONE],
+    waitForNamespace,
+    setup: async (kube, api, ns) => {
+      await api.createPool(FREE, { maxWorkers: 1000 }, '0s');
+      await api.createPool(ONE, { maxWorkers: 1, paused: true }, '0s');
+      if (crowd) load = await loadCrowd(kube, api, ns, { ...crowd, measuredPools: [FREE, ONE] });
+    },
+  }, async (stage) => {
+    const rssSettled = stage.operator.rssBytes();
+    const a = await admission(stage, samples);
+    const r = await refill(stage, samples);
+    return {
+      admission: percentiles(a), refill: percentiles(r), crowd: load,
+      settleMs: stage.settleMs, rssSettled, rssEnd: stage.operator.rssBytes(),
+    };
   });
 }

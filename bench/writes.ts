@@ -3,7 +3,8 @@
 import { request } from 'node:https';
 import type { KubeClients } from '../src/kube/client.js';
 import { testClients } from '../test/integration/support/cluster.js';
-import { withOperator } from './latency.js';
+import type { SyncpoolApi } from '../test/integration/support/syncpool.js';
+import { withStage } from './stage.js';
 
 type Counts = Map<string, number>;
 
@@ -42,8 +43,10 @@ async function scrape(kube: KubeClients): Promise<Counts> {
 
 async function writesFor(tasks: number): Promise<Record<string, number>> {
   const kube = testClients();
-  return withOperator(`bench-writes-${tasks}`, async (api) => {
+  const setup = async (_kube: KubeClients, api: SyncpoolApi) => {
     await api.createPool('w', { maxWorkers: 3, paused: true }, '0s');
+  };
+  return withStage(`bench-writes-${tasks}`, { measuredPools: ['w'], setup }, async ({ api }) => {
     for (let i = 0; i < tasks; i++) await api.createTask(`w-${i}`, { pool: 'w', syncType: `s${i}` });
     await api.waitForAll(['Queued'], tasks, 120_000);
     const before = await scrape(kube);

@@ -1,11 +1,11 @@
 // Starting and stopping testbeds from other processes: the tests' global setup, the
 // demo and the npm scripts all come through here.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { processAlive } from './processes.js';
+import { liveness, type Liveness, parseRecord, recordFor, type SupervisorRecord } from './identity.js';
 import { ERROR_FILE, PID_FILE, STATE_FILE, SUPERVISOR_LOG, type TestbedState } from './state.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -33,8 +33,22 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 export function readState(dir: string): TestbedState | undefined {
-  const file = join(dir, STATE_FILE);
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as TestbedState) : undefined;
+  try {
+    return JSON.parse(readFileSync(join(dir, STATE_FILE), 'utf8')) as TestbedState;
+  } catch {
+    return undefined; // not there (yet), or from a supervisor killed mid-write
+  }
+}
+
+function readSupervisor(dir: string): SupervisorRecord | undefined {
+  const file = join(dir, PID_FILE);
+  return existsSync(file) ? parseRecord(readFileSync(file, 'utf8')) : undefined;
+}
+
+/** The state of the testbed running in `dir`, if its supervisor is alive. */
+export function running(dir: string): TestbedState | undefined {
+  const rec = readSupervisor(dir);
+  return rec && liveness(rec) === 'alive' ? readState(dir) : undefined;
 }
 
 export interface LaunchOptions {
@@ -46,11 +60,37 @@ export interface LaunchOptions {
   timeoutMs?: number;
 }
 
+// What a testbed writes into its directory. A start always begins from none of it: the
+// PKI and ports are new each time, so an old etcd would hold a node, leases and
+// service-account tokens that no longer fit (and `nodes "kwok-node-0" already exists`).
+const RUN_FILES = ['etcd', 'pki', 'kubeconfig', STATE_FILE, `${STATE_FILE}.tmp`, ERROR_FILE, PID_FILE];
+const LOGS = 'logs';
+const PREVIOUS_LOGS = 'logs.previous';
+
+/**
+ * Makes a reused directory ready for a new testbed: refuses if one runs there, stops
+ * what a crashed one left running, removes its data and keeps its logs one run back
+ * (they explain a crash).
+ */
+async function prepareDir(dir: string): Promise<void> {
+  const rec = readSupervisor(dir);
+  if (rec && liveness(rec) === 'alive') throw new Error(`a testbed is already running in ${dir} (stop it first)`);
+  await stop(dir);
+  for (const f of RUN_FILES) rmSync(join(dir, f), { recursive: true, force: true });
+  if (existsSync(join(dir, LOGS)) || existsSync(join(dir, SUPERVISOR_LOG))) {
+    rmSync(join(dir, PREVIOUS_LOGS), { recursive: true, force: true });
+    mkdirSync(join(dir, LOGS), { recursive: true });
+    if (existsSync(join(dir, SUPERVISOR_LOG))) renameSync(join(dir, SUPERVISOR_LOG), join(dir, LOGS, SUPERVISOR_LOG));
+    renameSync(join(dir, LOGS), join(dir, PREVIOUS_LOGS));
+  }
+}
+
 export async function launch(opts: LaunchOptions): Promise<TestbedState> {
   reapOrphans();
   const assets = opts.assets ?? resolveAssets();
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), `${DIR_PREFIX}-`));
   mkdirSync(dir, { recursive: true });
+  if (opts.dir) await prepareDir(dir);
   const log = openSync(join(dir, SUPERVISOR_LOG), 'a');
   const args = ['--import', 'tsx', SUPERVISOR, '--dir', dir, '--assets', assets];
   if (opts.attached) args.push('--attached', '--remove-dir');
@@ -62,7 +102,7 @@ export async function launch(opts: LaunchOptions): Promise<TestbedState> {
   // An attached supervisor holds our side of its stdin pipe; a detached one must not
   // keep us alive.
   if (!opts.attached) child.unref();
-  writeFileSync(join(dir, PID_FILE), String(child.pid));
+  writeFileSync(join(dir, PID_FILE), JSON.stringify(recordFor(child.pid!)));
   let exitCode: number | null | undefined;
   child.on('exit', (code) => { exitCode = code ?? -1; });
 
@@ -88,32 +128,58 @@ export async function launch(opts: LaunchOptions): Promise<TestbedState> {
   }
 }
 
-/** Stops the testbed in `dir` and waits until its whole process group is gone. */
+/** Whether any process of the group still exists (zombies included, hence the bound). */
+function groupExists(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitUntil(done: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+}
+
+/**
+ * Stops the testbed in `dir` and waits until its whole process group is gone. True if
+ * anything of it was still running (its supervisor, or components a crash left behind).
+ */
 export async function stop(dir: string, timeoutMs = 30_000): Promise<boolean> {
   const state = readState(dir);
-  if (!state) return false;
-  if (processAlive(state.pid)) process.kill(state.pid, 'SIGTERM');
-  const deadline = Date.now() + timeoutMs;
-  while (processAlive(state.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  killGroup(state.pid, 'SIGKILL'); // whatever did not stop in time
+  const rec = readSupervisor(dir) ?? (state ? { pid: state.pid } : undefined);
+  if (!rec) return false;
+  const was: Liveness = liveness(rec);
+  if (was === 'alive') {
+    process.kill(rec.pid, 'SIGTERM');
+    await waitUntil(() => liveness(rec) !== 'alive', timeoutMs);
+  }
+  const leftovers = was !== 'gone' && groupExists(rec.pid);
+  if (leftovers) {
+    killGroup(rec.pid, 'SIGKILL'); // whatever did not stop in time, or outlived a crash
+    await waitUntil(() => !groupExists(rec.pid), 5_000);
+  }
   rmSync(join(dir, STATE_FILE), { force: true });
   rmSync(join(dir, PID_FILE), { force: true });
-  return true;
+  return was === 'alive' || leftovers;
 }
 
 /**
  * Kills what is left of testbeds whose supervisor died without cleaning up (it was
- * SIGKILLed itself), so no run inherits another's stray processes.
+ * SIGKILLed itself), so no run inherits another's stray processes; directories from
+ * an earlier boot are removed without signalling anything.
  */
 export function reapOrphans(): void {
   for (const name of readdirSync(tmpdir())) {
     if (!name.startsWith(DIR_PREFIX)) continue;
     const dir = join(tmpdir(), name);
-    const pidFile = join(dir, PID_FILE);
-    const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : NaN;
-    if (pid > 0 && !processAlive(pid)) {
-      killGroup(pid, 'SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const rec = readSupervisor(dir);
+    if (!rec) continue;
+    const state = liveness(rec);
+    if (state === 'alive') continue;
+    if (state === 'dead') killGroup(rec.pid, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -3,7 +3,7 @@
 // launched it: when that parent goes away, even by SIGKILL, our stdin pipe closes and
 // we tear everything down. That is what keeps a killed test run from leaving
 // apiservers behind.
-import { rm, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type RunningControlPlane, startControlPlane } from './controlPlane.js';
@@ -56,7 +56,9 @@ try {
     server: plane.server,
     startMillis: Date.now() - started,
   };
-  await writeFile(join(dir, STATE_FILE), JSON.stringify(state, null, 2));
+  // Renamed into place: the launcher polls for this file and must never read half of it.
+  await writeFile(join(dir, `${STATE_FILE}.tmp`), JSON.stringify(state, null, 2));
+  await rename(join(dir, `${STATE_FILE}.tmp`), join(dir, STATE_FILE));
   say(`ready in ${state.startMillis} ms: ${plane.server}`);
   const died = await plane.firstExit;
   await shutdown(`${died.name} exited unexpectedly; see ${died.logFile}`, 1);

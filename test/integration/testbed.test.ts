@@ -161,3 +161,59 @@ test('deleting a namespace finishes, its contents with it', async () => {
   await kube.core.deleteNamespace({ name: doomed });
   await eventuallyGone(`namespace ${doomed}`, () => kube.core.readNamespace({ name: doomed }), { timeoutMs: 90_000, intervalMs: 500 });
 });
+
+describe('a pod that takes long to terminate (testbed.syncpool.dev/terminate-for)', () => {
+  const slow = { 'testbed.syncpool.dev/run-for': '60s', 'testbed.syncpool.dev/terminate-for': '5s' };
+
+  async function runningPod(jobName: string): Promise<V1Pod> {
+    await kube.batch.createNamespacedJob({ namespace: ns, body: job(jobName, { annotations: slow }) });
+    return eventually(`${jobName}'s pod Running`, async () => {
+      const [pod] = await podsOf(jobName);
+      return pod?.status?.phase === 'Running' ? pod : undefined;
+    });
+  }
+
+  const terminating = (jobName: string) => eventually(`${jobName}'s pod terminating`, async () => {
+    const [pod] = await podsOf(jobName);
+    return pod?.metadata?.deletionTimestamp ? pod : undefined;
+  }, { intervalMs: 50 });
+
+  const readJob = (name: string) => kube.batch.readNamespacedJob({ name, namespace: ns });
+
+  test('foreground deletion: the Job stays until its terminating pod is gone', async () => {
+    const pod = await runningPod('slow-stop-fg');
+    await kube.batch.deleteNamespacedJob({ name: 'slow-stop-fg', namespace: ns, propagationPolicy: 'Foreground' });
+
+    const dying = await terminating('slow-stop-fg');
+    expect(dying.status?.phase).toBe('Running'); // still "running its shutdown"
+    const held = await readJob('slow-stop-fg');
+    expect(held.metadata?.deletionTimestamp).toBeDefined();
+    expect(held.metadata?.finalizers).toContain('foregroundDeletion');
+
+    await eventuallyGone(`pod ${pod.metadata!.name}`, () => kube.core.readNamespacedPod({ name: pod.metadata!.name!, namespace: ns }));
+    await eventuallyGone('job slow-stop-fg', () => readJob('slow-stop-fg'));
+  });
+
+  test('background deletion: the Job goes at once, its pod lingers while it terminates', async () => {
+    const pod = await runningPod('slow-stop-bg');
+    await kube.batch.deleteNamespacedJob({ name: 'slow-stop-bg', namespace: ns, propagationPolicy: 'Background' });
+
+    await eventuallyGone('job slow-stop-bg', () => readJob('slow-stop-bg'));
+    const dying = await terminating('slow-stop-bg');
+    expect(dying.metadata?.uid).toBe(pod.metadata?.uid);
+    expect(dying.status?.phase).toBe('Running');
+
+    await eventuallyGone(`pod ${pod.metadata!.name}`, () => kube.core.readNamespacedPod({ name: pod.metadata!.name!, namespace: ns }));
+  });
+
+  test('without the annotation a deleted pod goes at once, its Job with it', async () => {
+    await kube.batch.createNamespacedJob({ namespace: ns, body: job('quick-stop', { annotations: { 'testbed.syncpool.dev/run-for': '60s' } }) });
+    const pod = await eventually('quick-stop pod Running', async () => {
+      const [p] = await podsOf('quick-stop');
+      return p?.status?.phase === 'Running' ? p : undefined;
+    });
+    await kube.batch.deleteNamespacedJob({ name: 'quick-stop', namespace: ns, propagationPolicy: 'Foreground' });
+    await eventuallyGone(`pod ${pod.metadata!.name}`, () => kube.core.readNamespacedPod({ name: pod.metadata!.name!, namespace: ns }));
+    await eventuallyGone('job quick-stop', () => readJob('quick-stop'));
+  });
+});

@@ -1,9 +1,10 @@
 // A testbed whose supervisor was SIGKILLed leaves its components running in the
 // supervisor's process group; the next launch must kill them.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { recordFor } from '../../../src/testbed/identity.js';
 import { DIR_PREFIX, reapOrphans } from '../../../src/testbed/launcher.js';
 import { processAlive } from '../../../src/testbed/processes.js';
 import { PID_FILE } from '../../../src/testbed/state.js';
@@ -31,8 +32,24 @@ test('reapOrphans kills the process group of a dead supervisor and removes its d
 test('reapOrphans leaves a live testbed alone', () => {
   const dir = join(tmpdir(), `${DIR_PREFIX}-unit-live-${process.pid}`);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, PID_FILE), String(process.pid));
+  writeFileSync(join(dir, PID_FILE), JSON.stringify(recordFor(process.pid)));
   reapOrphans();
   expect(existsSync(dir)).toBe(true);
   expect(alive(process.pid)).toBe(true);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('a directory left by an earlier boot is removed without signalling the process that now has its pid', () => {
+  // After a reboot the recorded pid may lead an unrelated process group.
+  const stranger = Number(execFileSync('setsid', ['bash', '-c', 'sleep 300 >/dev/null 2>&1 & echo $!'], { encoding: 'utf8' }).trim());
+  const dir = join(tmpdir(), `${DIR_PREFIX}-unit-reboot-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, PID_FILE), JSON.stringify({ ...recordFor(stranger), bootId: 'an-earlier-boot' }));
+  try {
+    reapOrphans();
+    expect(existsSync(dir)).toBe(false);
+    expect(alive(stranger)).toBe(true);
+  } finally {
+    process.kill(stranger, 'SIGKILL');
+  }
 });

@@ -1,0 +1,43 @@
+// When each Job of the measured pools was first seen admitted and first seen finished,
+// through our own watch (never the operator's word). The watch selects the measured
+// pools by label, so a crowd of other pools' Jobs costs it nothing, and each event is
+// O(1): latency must not include the observer's own work.
+import { type V1Job, Watch } from '@kubernetes/client-node';
+import { isFinished, jobState } from '../src/jobs/classify.js';
+import { LABEL_POOL } from '../src/jobs/labels.js';
+import type { KubeClients } from '../src/kube/client.js';
+
+export class JobTimes {
+  readonly admittedAt = new Map<string, number>();
+  readonly finishedAt = new Map<string, number>();
+  private request?: { abort(): void };
+  private stopped = false;
+  private resourceVersion?: string;
+
+  constructor(private readonly kube: KubeClients, private readonly namespace: string, private readonly pools: string[]) {}
+
+  async start(): Promise<void> {
+    const watch = new Watch(this.kube.config);
+    const query: Record<string, string> = { labelSelector: `${LABEL_POOL} in (${this.pools.join(',')})` };
+    if (this.resourceVersion) query.resourceVersion = this.resourceVersion;
+    this.request = await watch.watch(`/apis/batch/v1/namespaces/${this.namespace}/jobs`, query, (type, job: V1Job) => {
+      this.resourceVersion = job.metadata?.resourceVersion ?? this.resourceVersion;
+      if (type === 'ADDED' || type === 'MODIFIED') this.observe(job);
+    }, () => {
+      // The server ends watches now and then; pick up where we were.
+      if (!this.stopped) void this.start();
+    });
+  }
+
+  private observe(job: V1Job): void {
+    const name = job.metadata!.name!;
+    const now = Date.now();
+    if (jobState(job) !== 'Queued' && !this.admittedAt.has(name)) this.admittedAt.set(name, now);
+    if (isFinished(job) && !this.finishedAt.has(name)) this.finishedAt.set(name, now);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.request?.abort();
+  }
+}

@@ -1,0 +1,94 @@
+// syncpool-operator as the bench runs it: a child process at log level info (debug
+// logging of 20,000 Jobs would measure the logger), whose memory and CPU we read from
+// /proc. It runs whatever operator src/ holds at the time.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../src/testbed/ports.js';
+import { eventually } from '../test/integration/support/cluster.js';
+
+const REPO = fileURLToPath(new URL('../', import.meta.url));
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+export class BenchOperator {
+  private readonly tail: string[] = [];
+  private readonly exited: Promise<number | null>;
+
+  private constructor(private readonly proc: ChildProcess, private readonly port: number) {
+    this.exited = new Promise((resolve) => proc.on('exit', (code) => resolve(code)));
+    const keep = (d: Buffer) => {
+      this.tail.push(...d.toString().split('\n').filter(Boolean));
+      this.tail.splice(0, Math.max(0, this.tail.length - 40));
+    };
+    proc.stdout!.on('data', keep);
+    proc.stderr!.on('data', keep);
+  }
+
+  static async start(namespace: string, kubeconfig: string): Promise<BenchOperator> {
+    const port = await freePort();
+    const proc = spawn(process.execPath, [
+      '--import', 'tsx', 'src/cmd/operator.ts', '--kubeconfig', kubeconfig,
+      '--namespace', namespace, '--lease-namespace', namespace, '--identity', `bench-${namespace}`,
+      '--http-host', '127.0.0.1', '--http-port', String(port),
+      '--heartbeat-url', 'http://127.0.0.1:9/api/v1/heartbeat', '--log-level', 'info',
+    ], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    const op = new BenchOperator(proc, port);
+    await eventually('operator leading with its caches synced', async () => {
+      if (proc.exitCode !== null) throw new Error(`operator exited ${proc.exitCode}:\n${op.tail.join('\n')}`);
+      const res = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+      return res?.ok && (await res.text()).startsWith('leader') ? true : undefined;
+    }, { timeoutMs: 180_000, intervalMs: 250 });
+    return op;
+  }
+
+  /** Resident memory now, in bytes. */
+  rssBytes(): number {
+    const status = readFileSync(`/proc/${this.proc.pid}/status`, 'utf8');
+    return Number(status.match(/^VmRSS:\s+(\d+) kB/m)![1]) * 1024;
+  }
+
+  /** CPU time used so far (user + system), in ms. */
+  cpuMs(): number {
+    const stat = readFileSync(`/proc/${this.proc.pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / TICKS_PER_SECOND;
+  }
+
+  /**
+   * Waits until the operator is idle (under 5% of a core for 3 s in a row): it has
+   * listed and reconciled what it found, and measuring starts from a quiet process.
+   * Resolves with how long it was busy (the quiet seconds that prove it not counted).
+   */
+  async settle(timeoutMs = 300_000): Promise<number> {
+    const t0 = Date.now();
+    let quietSince = t0;
+    let quiet = 0;
+    let last = this.cpuMs();
+    while (quiet < 3) {
+      if (Date.now() - t0 > timeoutMs) throw new Error(`operator still busy after ${timeoutMs} ms:\n${this.tail.join('\n')}`);
+      const before = Date.now();
+      await new Promise((r) => setTimeout(r, 1000));
+      const now = this.cpuMs();
+      if (now - last < 50) {
+        if (quiet === 0) quietSince = before;
+        quiet += 1;
+      } else {
+        quiet = 0;
+      }
+      last = now;
+    }
+    return quietSince - t0;
+  }
+
+  lastLines(): string {
+    return this.tail.join('\n');
+  }
+
+  async stop(): Promise<void> {
+    if (this.proc.exitCode !== null) return;
+    this.proc.kill('SIGTERM');
+    const timer = setTimeout(() => this.proc.kill('SIGKILL'), 10_000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
