@@ -73,17 +73,15 @@ export class PoolReconciler {
     // 4. Plan (pure), then admit in plan order so Jobs start in priority order.
     const plan = planAdmission({ policy, running: snap.running, queued: snap.queued, nowMs });
     let started = 0;
-    let reserved = 0;
     for (const run of plan.admit) {
-      if (snap.reserved.has(run.name)) {
-        reserved += 1; // its task has no Job yet: the slot waits for it
-        continue;
-      }
+      if (snap.reserved.has(run.name)) continue; // its task has no Job yet: the slot waits for it
       if (await this.admit(key, snap, run.name, nowMs)) started += 1;
     }
 
-    // 5. Status. Reserved runs are queued (their Job is on its way), not active.
-    await this.writeStatus(pool, { policy, active: snap.running.length + started, queued: plan.waiting.length + reserved });
+    // 5. Status counts Jobs. A task whose Job is being created shows up a moment later:
+    //    counting it now would cost two status writes per task (queued up, then down).
+    const waitingJobs = plan.waiting.filter((w) => !snap.reserved.has(w.run.name)).length;
+    await this.writeStatus(pool, { policy, active: snap.running.length + started, queued: waitingJobs });
   }
 
   private async usable(pool: WorkerPool): Promise<Usable> {
