@@ -6,7 +6,8 @@ import {
   ANNOTATION_ENQUEUED_AT, ANNOTATION_PRIORITY, jobName, LABEL_ATTEMPT, LABEL_MANAGED_BY, LABEL_POOL,
   LABEL_SOURCE, LABEL_SYNC_TYPE, LABEL_TASK, MANAGED_BY, SYNC_CONTAINER,
 } from './labels.js';
-import { type PodTemplate, templateFor, type SyncTypeRule } from './template.js';
+import type { SyncTaskSpec, WorkerPoolSpec } from '../api/types.js';
+import { templateFor } from './template.js';
 
 export const TOKEN_AUDIENCE = 'syncpool';
 export const TOKEN_DIR = '/var/run/secrets/syncpool';
@@ -18,19 +19,13 @@ export interface TaskRef {
   uid: string;
   apiVersion: string;
   kind: string;
-  spec: {
-    pool: string;
-    source: string;
-    syncType: string;
-    priority?: number;
-    parameters?: Record<string, unknown>;
-    parametersFrom?: { secretRef: { name: string } };
-    activeDeadlineSeconds?: number;
-  };
+  /** What of the task's spec a Job carries (defaults may be missing on a probe). */
+  spec: Pick<SyncTaskSpec, 'pool' | 'source' | 'syncType'>
+    & Partial<Pick<SyncTaskSpec, 'priority' | 'parameters' | 'parametersFrom' | 'activeDeadlineSeconds'>>;
 }
 
 export interface PoolRef {
-  spec: { template: PodTemplate; syncTypes?: SyncTypeRule[] };
+  spec: Pick<WorkerPoolSpec, 'template' | 'syncTypes'>;
 }
 
 export interface JobInputs {

@@ -1,27 +1,9 @@
 // A pool's pod template, with the per-(source, syncType) overrides of spec.syncTypes
 // applied. Also answers whether a pool allows a (source, syncType) at all.
 
-export interface PodTemplate {
-  image: string;
-  command?: string[];
-  args?: string[];
-  env?: { name: string; value?: string; valueFrom?: unknown }[];
-  envFrom?: unknown[];
-  resources?: unknown;
-  serviceAccountName?: string;
-  securityContext?: unknown;
-  podSecurityContext?: unknown;
-  nodeSelector?: Record<string, string>;
-  tolerations?: unknown[];
-  annotations?: Record<string, string>;
-  labels?: Record<string, string>;
-}
+import type { PodTemplate, SyncTypeRule } from '../api/types.js';
 
-export interface SyncTypeRule {
-  source: string;
-  types: string[];
-  template?: Partial<Pick<PodTemplate, 'image' | 'command' | 'args' | 'env' | 'resources'>>;
-}
+export type { PodTemplate, SyncTypeRule };
 
 export function matchingRule(rules: SyncTypeRule[] | undefined, source: string, syncType: string): SyncTypeRule | undefined {
   return rules?.find((r) => r.source === source && (r.types.includes('*') || r.types.includes(syncType)));

@@ -1,23 +1,13 @@
 // A SyncTask's next status from what the reconcile found. Pure: the reconcile reads
 // the world, calls this, and writes the result once (and only if it changed).
-import type { TaskPhase } from '../../api/types.js';
+import type { SyncTaskStatus, TaskPhase } from '../../api/types.js';
 import type { JobOutcome } from '../../jobs/classify.js';
 import { type Condition, setCondition } from '../conditions.js';
 
 export const TERMINAL_PHASES: ReadonlySet<string> = new Set<TaskPhase>(['Succeeded', 'Failed', 'Cancelled', 'Rejected']);
 
-export interface TaskStatus {
-  phase?: TaskPhase;
-  attempt?: number;
-  jobName?: string;
-  queuedAt?: string;
-  startedAt?: string;
-  finishedAt?: string;
-  message?: string;
-  observedGeneration?: number;
-  conditions?: Condition[];
-  [more: string]: unknown;
-}
+/** The status as the API defines it; the reconciler writes it whole. */
+export type TaskStatus = SyncTaskStatus;
 
 export type TaskFacts =
   | { kind: 'invalid'; message: string }
