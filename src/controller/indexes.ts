@@ -1,7 +1,7 @@
 // The informer indexes the reconcilers read through, so that one pool's admission
 // cycle touches only that pool's unfinished Jobs and live tasks, whatever else the
 // namespace holds (10,000 finished runs, other pools' queues).
-import type { KubernetesObject, V1Job } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Job, V1Pod } from '@kubernetes/client-node';
 import type { SyncTask } from '../api/types.js';
 import { isFinished } from '../jobs/classify.js';
 import { LABEL_POOL, LABEL_TASK } from '../jobs/labels.js';
@@ -12,6 +12,8 @@ import { TERMINAL_PHASES } from './tasks/status.js';
 export const UNFINISHED_BY_POOL = 'unfinishedByPool';
 /** Jobs: `namespace/task` of every Job of a task, finished or not. */
 export const JOBS_BY_TASK = 'jobsByTask';
+/** Pods: `namespace/pool` of every sync pod not yet terminated. */
+export const ALIVE_PODS_BY_POOL = 'alivePodsByPool';
 /** SyncTasks: `namespace/pool` of every task not in a final phase. */
 export const LIVE_TASKS_BY_POOL = 'liveTasksByPool';
 
@@ -33,4 +35,10 @@ export function liveTasksByPool(task: SyncTask & KubernetesObject): string[] {
   const phase = task.status?.phase;
   if (phase && TERMINAL_PHASES.has(phase)) return [];
   return task.spec?.pool ? [`${task.metadata?.namespace}/${task.spec.pool}`] : [];
+}
+
+export function alivePodsByPool(pod: V1Pod): string[] {
+  const pool = pod.metadata?.labels?.[LABEL_POOL];
+  const phase = pod.status?.phase;
+  return pool && phase !== 'Succeeded' && phase !== 'Failed' ? [`${pod.metadata?.namespace}/${pool}`] : [];
 }

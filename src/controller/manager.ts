@@ -1,19 +1,21 @@
 // Wires the data flow: informers (watch, with indexes) → work queues of keys →
 // reconcilers. Runs only on the leader; a fresh start lists everything before the
 // first admission, which is the "relist before admitting" half of the cap invariant.
-import type { KubernetesObject, V1Job } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Job, V1Pod } from '@kubernetes/client-node';
 import type { SyncTask, WorkerPool } from '../api/types.js';
 import { LABEL_POOL, LABEL_TASK } from '../jobs/labels.js';
 import type { KubeClients } from '../kube/client.js';
 import { type EventSink, noEvents } from '../kube/events.js';
-import { jobInformer, poolInformer, type PoolObject, taskInformer, type TaskObject } from '../kube/informers.js';
+import { jobInformer, podInformer, poolInformer, type PoolObject, taskInformer, type TaskObject } from '../kube/informers.js';
 import { Writers } from '../kube/writers.js';
 import type { Logger } from '../runtime/clock.js';
 import { Controller } from '../runtime/controller.js';
 import type { ResilientInformer } from '../runtime/informer.js';
 import { WorkQueue } from '../runtime/workqueue.js';
 import { keyOf, WriteThroughCache } from './cache.js';
-import { JOBS_BY_TASK, jobsByTask, LIVE_TASKS_BY_POOL, liveTasksByPool, UNFINISHED_BY_POOL, unfinishedByPool } from './indexes.js';
+import {
+  ALIVE_PODS_BY_POOL, alivePodsByPool, JOBS_BY_TASK, jobsByTask, LIVE_TASKS_BY_POOL, liveTasksByPool, UNFINISHED_BY_POOL, unfinishedByPool,
+} from './indexes.js';
 import { AdmissionExpectations } from './pools/expectations.js';
 import { PoolReconciler } from './pools/reconcile.js';
 import { TemplateChecks } from './pools/templateCheck.js';
@@ -36,6 +38,7 @@ export class Manager {
   readonly tasks: ResilientInformer<TaskObject>;
   readonly pools: ResilientInformer<PoolObject>;
   readonly jobs: ResilientInformer<V1Job>;
+  readonly pods: ResilientInformer<V1Pod>;
   private readonly taskQueue = new WorkQueue();
   private readonly poolQueue = new WorkQueue();
   private readonly controllers: Controller[];
@@ -49,6 +52,8 @@ export class Manager {
     this.tasks = taskInformer(clients, namespace, informerOpts);
     this.pools = poolInformer(clients, namespace, informerOpts);
     this.jobs = jobInformer(clients, namespace, informerOpts);
+    this.pods = podInformer(clients, namespace, informerOpts);
+    this.pods.addIndex(ALIVE_PODS_BY_POOL, alivePodsByPool);
     this.jobs.addIndex(UNFINISHED_BY_POOL, unfinishedByPool);
     this.jobs.addIndex(JOBS_BY_TASK, jobsByTask);
     this.tasks.addIndex(LIVE_TASKS_BY_POOL, liveTasksByPool);
@@ -62,7 +67,7 @@ export class Manager {
       tasks: this.taskCache, pools: this.pools as never, jobs: this.jobs, writes, events, heartbeatUrl: o.heartbeatUrl, now, log: o.log,
     });
     const poolReconciler = new PoolReconciler({
-      pools: this.poolCache, jobs: this.jobs, tasks: this.tasks, writes, events, now, log: o.log, onAdmit: o.onAdmit,
+      pools: this.poolCache, jobs: this.jobs, pods: this.pods, tasks: this.tasks, writes, events, now, log: o.log, onAdmit: o.onAdmit,
       expectations: new AdmissionExpectations(), templates: new TemplateChecks(writes, o.heartbeatUrl),
     });
     this.controllers = [
@@ -125,6 +130,14 @@ export class Manager {
     this.jobs.on('add', jobChanged);
     this.jobs.on('update', jobChanged);
     this.jobs.on('delete', jobChanged);
+
+    // A pod that outlived its Job frees its pool's slot only when it is gone.
+    const podChanged = (p: V1Pod) => {
+      const pool = p.metadata?.labels?.[LABEL_POOL];
+      if (pool) this.poolQueue.add(`${p.metadata?.namespace}/${pool}`);
+    };
+    this.pods.on('update', (p, old) => { if (p.status?.phase !== old?.status?.phase) podChanged(p); });
+    this.pods.on('delete', podChanged);
   }
 
   /** Unfinished tasks of a pool: they wait for it, or lose it. Terminal ones are left alone. */
@@ -133,7 +146,7 @@ export class Manager {
   }
 
   async start(): Promise<void> {
-    const informers = [this.pools, this.jobs, this.tasks];
+    const informers = [this.pools, this.jobs, this.pods, this.tasks];
     for (const i of informers) i.start();
     await Promise.all(informers.map((i) => i.waitForSync()));
     this.synced = true;
@@ -151,7 +164,7 @@ export class Manager {
     this.taskQueue.shutDown();
     this.poolQueue.shutDown();
     await Promise.all(this.controllers.map((c) => c.stop()));
-    for (const i of [this.pools, this.jobs, this.tasks]) i.stop();
+    for (const i of [this.pools, this.jobs, this.pods, this.tasks]) i.stop();
   }
 }
 

@@ -1,7 +1,7 @@
 // Where each kind the operator watches lives on the API server, and how to list it.
 // The generic informer (src/runtime) knows nothing of syncpool; this is the only place
 // that knows our URLs and selectors.
-import type { KubernetesObject, V1Job } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Job, V1Pod } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../api/common.js';
 import type { SyncTask, WorkerPool } from '../api/types.js';
 import { LABEL_POOL } from '../jobs/labels.js';
@@ -16,7 +16,7 @@ type CustomList<T> = { items: T[]; metadata?: { resourceVersion?: string } };
 
 /** `namespace` undefined: every namespace. */
 function customInformer<T extends KubernetesObject>(
-  clients: KubeClients, plural: string, namespace: string | undefined, opts: InformerOptions,
+  clients: KubeClients, plural: string, namespace: string | undefined, opts: InformerOptions<T>,
 ): ResilientInformer<T> {
   const path = `/apis/${GROUP}/${VERSION}${namespace ? `/namespaces/${namespace}` : ''}/${plural}`;
   const list = async () => (namespace
@@ -25,17 +25,43 @@ function customInformer<T extends KubernetesObject>(
   return new ResilientInformer<T>(clients, path, list as never, opts);
 }
 
-export const taskInformer = (clients: KubeClients, namespace: string | undefined, opts: InformerOptions) =>
+export const taskInformer = (clients: KubeClients, namespace: string | undefined, opts: InformerOptions<TaskObject>) =>
   customInformer<TaskObject>(clients, TASKS, namespace, opts);
 
-export const poolInformer = (clients: KubeClients, namespace: string | undefined, opts: InformerOptions) =>
+export const poolInformer = (clients: KubeClients, namespace: string | undefined, opts: InformerOptions<PoolObject>) =>
   customInformer<PoolObject>(clients, POOLS, namespace, opts);
 
+/** managedFields is bookkeeping for server-side apply; no reader here needs it. */
+function withoutManagedFields<T extends KubernetesObject>(obj: T): T {
+  if (!obj.metadata?.managedFields) return obj;
+  return { ...obj, metadata: { ...obj.metadata, managedFields: undefined } };
+}
+
 /** Only Jobs labelled with a pool: the pools' queues and runs, nothing else. */
-export function jobInformer(clients: KubeClients, namespace: string | undefined, opts: InformerOptions): ResilientInformer<V1Job> {
+export function jobInformer(clients: KubeClients, namespace: string | undefined, opts: InformerOptions<V1Job>): ResilientInformer<V1Job> {
   const path = `/apis/batch/v1${namespace ? `/namespaces/${namespace}` : ''}/jobs`;
   const list = () => (namespace
     ? clients.batch.listNamespacedJob({ namespace, labelSelector: LABEL_POOL })
     : clients.batch.listJobForAllNamespaces({ labelSelector: LABEL_POOL }));
-  return new ResilientInformer<V1Job>(clients, path, list, { ...opts, labelSelector: LABEL_POOL });
+  return new ResilientInformer<V1Job>(clients, path, list, { ...opts, labelSelector: LABEL_POOL, transform: withoutManagedFields });
+}
+
+/**
+ * The pools' sync pods, reduced to what the cap needs: which pool, which Job, alive or
+ * not. A pod can outlive its Job (a Job deleted with background propagation, as garbage
+ * collection does when a task is deleted); until it is gone it still holds its slot.
+ */
+export function podInformer(clients: KubeClients, namespace: string | undefined, opts: InformerOptions<V1Pod>): ResilientInformer<V1Pod> {
+  const path = `/api/v1${namespace ? `/namespaces/${namespace}` : ''}/pods`;
+  const list = () => (namespace
+    ? clients.core.listNamespacedPod({ namespace, labelSelector: LABEL_POOL })
+    : clients.core.listPodForAllNamespaces({ labelSelector: LABEL_POOL }));
+  const slim = (pod: V1Pod): V1Pod => ({
+    metadata: {
+      namespace: pod.metadata?.namespace, name: pod.metadata?.name, uid: pod.metadata?.uid,
+      resourceVersion: pod.metadata?.resourceVersion, labels: pod.metadata?.labels, deletionTimestamp: pod.metadata?.deletionTimestamp,
+    },
+    status: { phase: pod.status?.phase },
+  });
+  return new ResilientInformer<V1Pod>(clients, path, list, { ...opts, labelSelector: LABEL_POOL, transform: slim });
 }

@@ -20,8 +20,17 @@ export interface JobRef {
 
 /** What the reconcilers write; the fake in the unit tests implements the same. */
 export interface ClusterWrites {
-  /** Returns the object as stored after the patch. */
-  patchStatus<T>(plural: typeof TASKS | typeof POOLS, namespace: string, name: string, status: object): Promise<T>;
+  /**
+   * Returns the object as stored after the patch. `resourceVersion` is a precondition
+   * (409 if the object changed since): a status computed for one incarnation must not
+   * land on another of the same name, and a status subresource ignores a uid in the body.
+   */
+  patchStatus<T>(plural: typeof TASKS | typeof POOLS, namespace: string, name: string, status: object, resourceVersion?: string): Promise<T>;
+  /**
+   * The one live read: the cache cannot answer "is there a Job of this name that I just
+   * made?" before its watch delivers it. Undefined when there is none.
+   */
+  getJob(namespace: string, name: string): Promise<V1Job | undefined>;
   /** Creates the Job; false if the name was taken already (names are deterministic). */
   createJob(job: V1Job): Promise<boolean>;
   /** Whether the API server would accept this Job, without creating it (dry run). */
@@ -40,10 +49,21 @@ export interface ClusterWrites {
 export class Writers implements ClusterWrites {
   constructor(private readonly kube: KubeClients, private readonly onRequest: (verb: string) => void = () => {}) {}
 
-  async patchStatus<T>(plural: typeof TASKS | typeof POOLS, namespace: string, name: string, status: object): Promise<T> {
+  async patchStatus<T>(plural: typeof TASKS | typeof POOLS, namespace: string, name: string, status: object, resourceVersion?: string): Promise<T> {
     this.onRequest('patch');
+    const body = resourceVersion ? { metadata: { resourceVersion }, status } : { status };
     return (await this.kube.custom.patchNamespacedCustomObjectStatus(
-      { group: GROUP, version: VERSION, plural, namespace, name, body: { status } }, mergePatch)) as T;
+      { group: GROUP, version: VERSION, plural, namespace, name, body }, mergePatch)) as T;
+  }
+
+  async getJob(namespace: string, name: string): Promise<V1Job | undefined> {
+    this.onRequest('get');
+    try {
+      return await this.kube.batch.readNamespacedJob({ namespace, name });
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
   }
 
   async createJob(job: V1Job): Promise<boolean> {

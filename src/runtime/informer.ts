@@ -14,7 +14,7 @@ export type InformerEvent = 'add' | 'update' | 'delete';
 /** `old` is the cached version an update replaces. */
 export type InformerHandler<T> = (obj: T, old?: T) => void;
 
-export interface InformerOptions {
+export interface InformerOptions<T extends KubernetesObject = KubernetesObject> {
   /** Passed to the watch; the list function must apply the same selector itself. */
   labelSelector?: string;
   /** Full relist (heals a missed event or a silently dead watch); default 5 min, 0 = never. */
@@ -23,6 +23,12 @@ export interface InformerOptions {
   backoff?: Backoff;
   log?: Logger;
   clock?: Clock;
+  /**
+   * Applied to every object before it is cached (client-go's SetTransform): keep only
+   * what readers use, so memory follows what matters (managedFields alone can be half
+   * of a Job). Must be pure, and keep metadata.namespace, name and resourceVersion.
+   */
+  transform?: (obj: T) => T;
 }
 
 /** Index keys of an object (none: the object is not in that index). */
@@ -58,7 +64,7 @@ export class ResilientInformer<T extends KubernetesObject> {
     private readonly clients: KubeClients,
     private readonly path: string,
     private readonly listFn: () => Promise<KubernetesListObject<T>>,
-    private readonly opts: InformerOptions = {},
+    private readonly opts: InformerOptions<T> = {},
   ) {
     this.relistMs = opts.relistIntervalMs ?? 5 * 60_000;
     this.backoff = opts.backoff ?? jittered(exponentialBackoff(1_000, 30_000));
@@ -193,7 +199,8 @@ export class ResilientInformer<T extends KubernetesObject> {
     }, ms);
   }
 
-  private upsert(obj: T): void {
+  private upsert(raw: T): void {
+    const obj = this.opts.transform ? this.opts.transform(raw) : raw;
     const { namespace = '', name = '' } = obj.metadata ?? {};
     let byName = this.objects.get(namespace);
     if (!byName) this.objects.set(namespace, (byName = new Map()));

@@ -1,23 +1,23 @@
 // Pool admission. One cycle, as numbered steps:
 //   1. Is the pool usable (spec parses, template makes valid Jobs)? If not, say so and stop.
-//   2. Snapshot: the pool's unfinished Jobs and live tasks (by index), with the
+//   2. Snapshot: the pool's unfinished Jobs, alive pods and live tasks (by index), with the
 //      admissions this pool assumed but its cache has not shown yet counted as running.
 //   3. Resend admissions whose earlier write had an unknown outcome.
 //   4. Plan with the pure core; admit the plan's Jobs in order (assume, write, settle).
 //   5. Write the pool's status if it changed, with an Event when its state flips.
-import type { V1Job } from '@kubernetes/client-node';
+import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import type { WorkerPool } from '../../api/types.js';
 import { planAdmission } from '../../core/admission.js';
 import { summarizePool } from '../../core/poolStatus.js';
 import type { PoolPolicy } from '../../core/types.js';
-import { isDefiniteRefusal } from '../../kube/client.js';
+import { apiStatus, isDefiniteRefusal } from '../../kube/client.js';
 import type { EventSink } from '../../kube/events.js';
 import { type ClusterWrites, POOLS } from '../../kube/writers.js';
 import type { Logger } from '../../runtime/clock.js';
 import { splitKey, type WriteThroughCache } from '../cache.js';
 import { type Condition, setCondition } from '../conditions.js';
 import { sameContent } from '../equal.js';
-import { type IndexedCache, LIVE_TASKS_BY_POOL, UNFINISHED_BY_POOL } from '../indexes.js';
+import { ALIVE_PODS_BY_POOL, type IndexedCache, LIVE_TASKS_BY_POOL, UNFINISHED_BY_POOL } from '../indexes.js';
 import type { AdmissionExpectations } from './expectations.js';
 import { poolPolicy } from './policy.js';
 import { type PoolSnapshot, snapshotPool, type TaskObject } from './snapshot.js';
@@ -26,6 +26,7 @@ import type { TemplateChecks } from './templateCheck.js';
 export interface PoolReconcilerDeps {
   pools: WriteThroughCache<WorkerPool>;
   jobs: IndexedCache<V1Job>;
+  pods: IndexedCache<V1Pod>;
   tasks: IndexedCache<TaskObject>;
   writes: ClusterWrites;
   expectations: AdmissionExpectations;
@@ -63,7 +64,7 @@ export class PoolReconciler {
     const jobs = this.d.jobs.byIndex(UNFINISHED_BY_POOL, key);
     const observed = this.d.expectations.observe(key, new Map(jobs.map((j) => [j.metadata!.uid!, j])));
     const snap = snapshotPool({
-      jobs, tasks: this.d.tasks.byIndex(LIVE_TASKS_BY_POOL, key), assumed: observed.assumed,
+      jobs, pods: this.d.pods.byIndex(ALIVE_PODS_BY_POOL, key), tasks: this.d.tasks.byIndex(LIVE_TASKS_BY_POOL, key), assumed: observed.assumed,
       jobNamed: (job) => this.d.jobs.get(namespace, job),
     });
 
@@ -109,10 +110,14 @@ export class PoolReconciler {
       return true;
     } catch (err) {
       if (isDefiniteRefusal(err)) {
-        // Refused, so nothing was written: deleted (cancelled) meanwhile, or replaced by
-        // another Job of the same name (422: the uid precondition).
+        // Refused, so nothing was written.
         this.d.expectations.rollback(pool, ref.uid);
-        return false;
+        // Deleted (cancelled) meanwhile, or replaced by another Job of the same name (422:
+        // the uid precondition): nothing left to admit. Anything else (throttled, forbidden
+        // for now) is tried again with backoff.
+        const code = apiStatus(err);
+        if (code === 404 || code === 409 || code === 422) return false;
+        throw err;
       }
       // Unknown outcome: it may have landed, so the slot stays taken and the write is
       // sent again on the next cycle (the error requeues this pool with backoff).
@@ -148,7 +153,8 @@ export class PoolReconciler {
       next = { ...pool.status, active: summary.active, queued: summary.queued, utilization: summary.utilization, observedGeneration: generation, conditions };
     }
     if (sameContent(next, pool.status)) return;
-    this.d.pools.remember(await this.d.writes.patchStatus<WorkerPool>(POOLS, pool.metadata!.namespace!, pool.metadata!.name!, next));
+    this.d.pools.remember(await this.d.writes.patchStatus<WorkerPool>(
+      POOLS, pool.metadata!.namespace!, pool.metadata!.name!, next, pool.metadata?.resourceVersion));
     this.readyEvent(pool, current.conditions, next.conditions as Condition[]);
   }
 

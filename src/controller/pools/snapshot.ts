@@ -6,17 +6,22 @@
 // operator ran) waits too. Such a task is a "reserved" run: it takes part in the order,
 // and when its turn comes its slot is held for it rather than given to a lower-priority
 // Job that happened to be created first.
-import type { KubernetesObject, V1Job } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Job, V1Pod } from '@kubernetes/client-node';
 import type { SyncTask } from '../../api/types.js';
 import type { QueuedRun, RunRef } from '../../core/types.js';
 import { controllerUid, holdsSlot, isQueued, queueFields } from '../../jobs/classify.js';
-import { jobName } from '../../jobs/labels.js';
+import { jobName, LABEL_SOURCE, LABEL_SYNC_TYPE } from '../../jobs/labels.js';
+
+/** Set on every pod by the Job controller. */
+const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
 
 export type TaskObject = SyncTask & KubernetesObject;
 
 export interface SnapshotInput {
   /** The pool's unfinished Jobs, from the cache. */
   jobs: readonly V1Job[];
+  /** The pool's sync pods not yet terminated, from the cache. */
+  pods: readonly V1Pod[];
   /** The pool's tasks not in a final phase, from the cache. */
   tasks: readonly TaskObject[];
   /** uids of Jobs whose admission was written (or is being written) but not seen yet. */
@@ -49,7 +54,7 @@ export function enqueuedAtOf(task: TaskObject): string {
   return task.status?.queuedAt ?? new Date(task.metadata?.creationTimestamp ?? 0).toISOString();
 }
 
-export function snapshotPool({ jobs, tasks, assumed, jobNamed }: SnapshotInput): PoolSnapshot {
+export function snapshotPool({ jobs, pods, tasks, assumed, jobNamed }: SnapshotInput): PoolSnapshot {
   const snap: PoolSnapshot = { running: [], queued: [], jobs: new Map(), reserved: new Set() };
   const liveTasks = new Map(tasks.map((t) => [t.metadata!.uid!, t]));
 
@@ -67,6 +72,16 @@ export function snapshotPool({ jobs, tasks, assumed, jobNamed }: SnapshotInput):
     if (!isQueued(job) || !owner || owner.spec.cancel) continue;
     snap.queued.push({ ...ref, priority: fields.priority, enqueuedAtMs: fields.enqueuedAtMs });
     snap.jobs.set(ref.name, job);
+  }
+
+  // A pod whose Job is gone (deleted in the background) is still a sync running against
+  // the source until it has terminated: it holds a slot like its Job did.
+  const unfinished = new Set(jobs.map((j) => j.metadata!.name!));
+  for (const pod of pods) {
+    const job = pod.metadata?.labels?.[JOB_NAME_LABEL];
+    if (job === undefined || unfinished.has(job)) continue;
+    const labels = pod.metadata?.labels ?? {};
+    snap.running.push({ name: `pod/${pod.metadata!.name}`, source: labels[LABEL_SOURCE] ?? '', syncType: labels[LABEL_SYNC_TYPE] ?? '' });
   }
 
   for (const task of tasks) {

@@ -52,7 +52,8 @@ export class TaskReconciler {
     const facts = await this.facts(task, namespace, now);
     const next = nextTaskStatus(status, facts, now, task.metadata?.generation ?? 0);
     if (!sameContent(next, status)) {
-      this.d.tasks.remember(await this.d.writes.patchStatus<SyncTask>(TASKS, namespace, name, next));
+      const rv = task.metadata.resourceVersion;
+      this.d.tasks.remember(await this.d.writes.patchStatus<SyncTask>(TASKS, namespace, name, next, rv));
       if (next.phase !== status.phase || next.message !== status.message) {
         this.d.log.info(`task ${next.phase?.toLowerCase()}`, { namespace, task: name, pool: task.spec?.pool, phase: next.phase, reason: next.message });
         const event = taskEvent(task, status, next);
@@ -80,7 +81,16 @@ export class TaskReconciler {
     }
     if (cached) return this.fromJob(task, spec, cached, pool);
 
-    if (spec.cancel) return { kind: 'cancelled', wasRunning: false };
+    if (spec.cancel) {
+      // We may have made the Job a moment ago and the cache not shown it yet: look, and
+      // remove it, or a cancelled task would leave a queued Job behind.
+      const made = status.jobName === name ? await this.d.writes.getJob(namespace, name) : undefined;
+      if (made && controllerUid(made) === task.metadata.uid) {
+        if (!isDeleting(made)) await this.d.writes.deleteJob({ namespace, name, uid: made.metadata!.uid! });
+        return { kind: 'cancelled', wasRunning: made.spec?.suspend === false };
+      }
+      return { kind: 'cancelled', wasRunning: false };
+    }
     // We saw this Job running before; now it is gone from the cache, so someone deleted it.
     if (status.phase === 'Running' && status.jobName === name) return { kind: 'jobLost', jobName: name };
 

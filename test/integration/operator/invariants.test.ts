@@ -68,35 +68,49 @@ test('an admission aimed at a Job that was replaced under the same name is refus
   expect((await kube.batch.readNamespacedJob({ namespace: ns, name: 'replaced' })).spec?.suspend).toBe(false);
 });
 
-test('a cancelled run holds its slot until its pod has terminated (long grace period)', async () => {
-  await api.createPool('grace', {
-    maxWorkers: 1,
-    template: { image: 'registry.example/sync:1', annotations: { 'testbed.syncpool.dev/run-for': '120s', 'testbed.syncpool.dev/terminate-for': '6s' } },
-  });
-  // Independent pod observer: when did the cancelled run's pod leave the API server?
-  const podGone = new Map<string, number>();
-  const podSeen = new Set<string>();
-  const watch = await new Watch(kube.config).watch(`/api/v1/namespaces/${ns}/pods`, {}, (type, pod: V1Pod) => {
+/** Records when each Job's pods left the API server, through a watch of our own. */
+async function watchPods() {
+  const gone = new Map<string, number>();
+  const seen = new Set<string>();
+  const req = await new Watch(kube.config).watch(`/api/v1/namespaces/${ns}/pods`, {}, (type, pod: V1Pod) => {
     const job = pod.metadata?.labels?.['job-name'];
     if (!job) return;
-    if (type === 'DELETED') podGone.set(job, Date.now());
-    else podSeen.add(job);
+    if (type === 'DELETED') gone.set(job, Date.now());
+    else seen.add(job);
   }, () => undefined);
-  try {
-    await api.createTask('grace-a', { pool: 'grace', syncType: 'a' });
-    await api.waitForPhase('grace-a', 'Running');
-    await eventually('grace-a pod exists', async () => (podSeen.has('grace-a-1') ? true : undefined));
-    await api.createTask('grace-b', { pool: 'grace', syncType: 'b' });
-    await api.waitForPhase('grace-b', 'Queued');
+  return { gone, seen, stop: () => req.abort() };
+}
 
-    await kube.custom.patchNamespacedCustomObject({ ...taskRef(), name: 'grace-a', body: { spec: { cancel: true } } }, mergePatch);
-    await api.waitForPhase('grace-a', 'Cancelled');
-    await api.waitForPhase('grace-b', 'Running', 60_000);
-    // The next run started only once the cancelled run's pod was gone: never two alive.
-    expect(podGone.get('grace-a-1')).toBeDefined();
-    expect(jobs.admittedAt.get('grace-b-1')!).toBeGreaterThanOrEqual(podGone.get('grace-a-1')!);
+const GRACE_TEMPLATE = {
+  image: 'registry.example/sync:1', annotations: { 'testbed.syncpool.dev/run-for': '120s', 'testbed.syncpool.dev/terminate-for': '6s' },
+};
+
+test.each([
+  ['cancelled', async (task: string) => {
+    await kube.custom.patchNamespacedCustomObject({ ...taskRef(), name: task, body: { spec: { cancel: true } } }, mergePatch);
+    await api.waitForPhase(task, 'Cancelled');
+  }],
+  // Garbage collection deletes the task's Job in the background: the pod outlives it.
+  ['deleted', (task: string) => kube.custom.deleteNamespacedCustomObject({ ...taskRef(), name: task })],
+])('a %s run holds its slot until its pod has terminated (long grace period)', async (how, end) => {
+  const pool = `grace-${how}`;
+  await api.createPool(pool, { maxWorkers: 1, template: GRACE_TEMPLATE });
+  const pods = await watchPods();
+  try {
+    await api.createTask(`${pool}-a`, { pool, syncType: 'a' });
+    await api.waitForPhase(`${pool}-a`, 'Running');
+    await eventually('first pod exists', async () => (pods.seen.has(`${pool}-a-1`) ? true : undefined));
+    await api.createTask(`${pool}-b`, { pool, syncType: 'b' });
+    await api.waitForPhase(`${pool}-b`, 'Queued');
+
+    await end(`${pool}-a`);
+    // Generous: right after a CRD is installed the garbage collector needs up to 30 s to act.
+    await api.waitForPhase(`${pool}-b`, 'Running', 120_000);
+    // The next run started only once the ended run's pod was gone: never two alive.
+    expect(pods.gone.get(`${pool}-a-1`)).toBeDefined();
+    expect(jobs.admittedAt.get(`${pool}-b-1`)!).toBeGreaterThanOrEqual(pods.gone.get(`${pool}-a-1`)!);
   } finally {
-    watch.abort();
+    pods.stop();
   }
 });
 

@@ -23,7 +23,7 @@ const byName = (jobs: V1Job[]) => (name: string) => jobs.find((j) => j.metadata!
 test('a task without a Job yet waits in the queue as a reservation, in priority order', () => {
   const low = job('low-1', 'u-low', true, 0);
   const snap = snapshotPool({
-    jobs: [low], tasks: [task('low', 'u-low'), task('high', 'u-high', { priority: 7 })], assumed: new Set(), jobNamed: byName([low]),
+    jobs: [low], pods: [], tasks: [task('low', 'u-low'), task('high', 'u-high', { priority: 7 })], assumed: new Set(), jobNamed: byName([low]),
   });
   expect(snap.queued.map((q) => q.name).sort()).toEqual(['high-1', 'low-1']);
   expect([...snap.reserved]).toEqual(['high-1']);
@@ -33,7 +33,7 @@ test('a task without a Job yet waits in the queue as a reservation, in priority 
 test('an assumed admission counts as running; a Job of a deleted or cancelling task is never queued', () => {
   const jobs = [job('a-1', 'u-a', true), job('gone-1', 'u-deleted', true), job('c-1', 'u-c', true)];
   const snap = snapshotPool({
-    jobs, tasks: [task('a', 'u-a'), task('c', 'u-c', { cancel: true })], assumed: new Set(['job-a-1']), jobNamed: byName(jobs),
+    jobs, pods: [], tasks: [task('a', 'u-a'), task('c', 'u-c', { cancel: true })], assumed: new Set(['job-a-1']), jobNamed: byName(jobs),
   });
   expect(snap.running.map((r) => r.name)).toEqual(['a-1']);
   expect(snap.queued).toEqual([]);
@@ -42,7 +42,7 @@ test('an assumed admission counts as running; a Job of a deleted or cancelling t
 
 test('a Job of the same name left by an earlier task is not this task\'s Job: the task still waits for its own', () => {
   const old = job('t-1', 'u-old', false);
-  const snap = snapshotPool({ jobs: [old], tasks: [task('t', 'u-new')], assumed: new Set(), jobNamed: byName([old]) });
+  const snap = snapshotPool({ jobs: [old], pods: [], tasks: [task('t', 'u-new')], assumed: new Set(), jobNamed: byName([old]) });
   expect(snap.running.map((r) => r.name)).toEqual(['t-1']); // the old run still holds its slot
   expect([...snap.reserved]).toEqual(['t-1']);
 });
@@ -53,6 +53,19 @@ test('tasks that will not get a Job soon reserve nothing', () => {
     task('running', 'u2', {}, { phase: 'Running' }),
     task('pending-pool', 'u3', {}, { phase: 'Pending', conditions: [{ type: 'Accepted', status: 'False', reason: 'PoolNotFound', message: '', lastTransitionTime: '' }] }),
   ];
-  const snap = snapshotPool({ jobs: [], tasks, assumed: new Set(), jobNamed: () => undefined });
+  const snap = snapshotPool({ jobs: [], pods: [], tasks, assumed: new Set(), jobNamed: () => undefined });
   expect([...snap.reserved]).toEqual(['pending-pool-1']);
+});
+
+test('a pod that outlived its Job (deleted in the background) holds a slot until it is gone', () => {
+  const pod = (name: string, job: string, phase = 'Running') => ({
+    metadata: { namespace: 'ns', name, labels: { 'syncpool.dev/pool': 'p', 'batch.kubernetes.io/job-name': job, 'syncpool.dev/source': 'hubspot', 'syncpool.dev/sync-type': 'x' } },
+    status: { phase },
+  });
+  const running = job('a-1', 'u-a', false);
+  const snap = snapshotPool({
+    jobs: [running], pods: [pod('a-1-xyz', 'a-1'), pod('gone-1-abc', 'gone-1')], tasks: [task('a', 'u-a')], assumed: new Set(), jobNamed: byName([running]),
+  });
+  expect(snap.running.map((r) => r.name)).toEqual(['a-1', 'pod/gone-1-abc']);
+  expect(snap.running[1]).toMatchObject({ source: 'hubspot', syncType: 'x' });
 });
