@@ -1,9 +1,8 @@
 // Wires the data flow: informers (watch, with indexes) → work queues of keys →
 // reconcilers. Runs only on the leader; a fresh start lists everything before the
 // first admission, which is the "relist before admitting" half of the cap invariant.
-import type { KubernetesObject, V1Job, V1Pod } from '@kubernetes/client-node';
+import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import type { SyncTask, WorkerPool } from '../api/types.js';
-import { LABEL_POOL, LABEL_TASK } from '../jobs/labels.js';
 import type { KubeClients } from '../kube/client.js';
 import { type EventSink, noEvents } from '../kube/events.js';
 import { jobInformer, podInformer, poolInformer, type PoolObject, taskInformer, type TaskObject } from '../kube/informers.js';
@@ -13,6 +12,7 @@ import { Controller } from '../runtime/controller.js';
 import type { ResilientInformer } from '../runtime/informer.js';
 import { WorkQueue } from '../runtime/workqueue.js';
 import { keyOf, WriteThroughCache } from './cache.js';
+import { wire } from './wiring.js';
 import {
   ALIVE_PODS_BY_POOL, alivePodsByPool, JOBS_BY_TASK, jobsByTask, LIVE_TASKS_BY_POOL, liveTasksByPool, UNFINISHED_BY_POOL, unfinishedByPool,
 } from './indexes.js';
@@ -75,74 +75,9 @@ export class Manager {
       // Pools admit one cycle at a time per key; the queue never hands a key to two workers.
       new Controller({ name: 'workerpool', queue: this.poolQueue, workers: o.workers, log: o.log, reconcile: (k) => poolReconciler.reconcile(k) }),
     ];
-    this.wire();
-  }
-
-  private wire(): void {
-    // Our own status writes come back as update events; only spec changes (a new
-    // generation) need a task reconcile, or every status patch would trigger another.
-    const generations = () => {
-      const seen = new Map<string, number | undefined>();
-      return {
-        changed: (o: KubernetesObject) => {
-          const key = keyOf(o);
-          const changed = !seen.has(key) || seen.get(key) !== o.metadata?.generation;
-          seen.set(key, o.metadata?.generation);
-          return changed;
-        },
-        forget: (o: KubernetesObject) => seen.delete(keyOf(o)),
-      };
-    };
-    const taskGen = generations();
-    const poolGen = generations();
-
-    // A pool's queue includes its tasks that have no Job yet, and a task's status says
-    // whether it still waits for one: any change to a task is a change to its pool.
-    const poolOfTask = (t: TaskObject) => { if (t.spec?.pool) this.poolQueue.add(`${t.metadata!.namespace}/${t.spec.pool}`); };
-    this.tasks.on('add', (t) => { taskGen.changed(t); this.taskQueue.add(keyOf(t)); poolOfTask(t); });
-    this.tasks.on('update', (t) => { if (taskGen.changed(t)) this.taskQueue.add(keyOf(t)); poolOfTask(t); this.taskCache.observed(t); });
-    this.tasks.on('delete', (t) => { taskGen.forget(t); poolOfTask(t); this.taskCache.observed(t, true); });
-
-    const poolChanged = (p: KubernetesObject) => {
-      this.poolQueue.add(keyOf(p));
-      this.enqueueTasksOf(p.metadata!.namespace!, p.metadata!.name!);
-    };
-    this.pools.on('add', (p) => { poolGen.changed(p); poolChanged(p); });
-    this.pools.on('update', (p, old) => {
-      if (poolGen.changed(p)) poolChanged(p);
-      // The pool's verdict on itself (Ready) is what its Pending tasks wait on.
-      else if (readyOf(p) !== readyOf(old)) this.enqueueTasksOf(p.metadata!.namespace!, p.metadata!.name!);
-      this.poolCache.observed(p);
+    wire({ tasks: this.tasks, pools: this.pools, jobs: this.jobs, pods: this.pods }, { task: this.taskQueue, pool: this.poolQueue }, {
+      tasks: this.taskCache, pools: this.poolCache,
     });
-    this.pools.on('delete', (p) => {
-      poolGen.forget(p);
-      this.poolQueue.add(keyOf(p));
-      this.enqueueTasksOf(p.metadata!.namespace!, p.metadata!.name!);
-      this.poolCache.observed(p, true);
-    });
-
-    const jobChanged = (j: V1Job) => {
-      const ns = j.metadata?.namespace;
-      const labels = j.metadata?.labels ?? {};
-      if (labels[LABEL_TASK]) this.taskQueue.add(`${ns}/${labels[LABEL_TASK]}`);
-      if (labels[LABEL_POOL]) this.poolQueue.add(`${ns}/${labels[LABEL_POOL]}`);
-    };
-    this.jobs.on('add', jobChanged);
-    this.jobs.on('update', jobChanged);
-    this.jobs.on('delete', jobChanged);
-
-    // A pod that outlived its Job frees its pool's slot only when it is gone.
-    const podChanged = (p: V1Pod) => {
-      const pool = p.metadata?.labels?.[LABEL_POOL];
-      if (pool) this.poolQueue.add(`${p.metadata?.namespace}/${pool}`);
-    };
-    this.pods.on('update', (p, old) => { if (p.status?.phase !== old?.status?.phase) podChanged(p); });
-    this.pods.on('delete', podChanged);
-  }
-
-  /** Unfinished tasks of a pool: they wait for it, or lose it. Terminal ones are left alone. */
-  private enqueueTasksOf(namespace: string, pool: string): void {
-    for (const t of this.tasks.byIndex(LIVE_TASKS_BY_POOL, `${namespace}/${pool}`)) this.taskQueue.add(keyOf(t));
   }
 
   async start(): Promise<void> {
@@ -166,9 +101,4 @@ export class Manager {
     await Promise.all(this.controllers.map((c) => c.stop()));
     for (const i of [this.pools, this.jobs, this.pods, this.tasks]) i.stop();
   }
-}
-
-function readyOf(p: KubernetesObject | undefined): string {
-  const ready = (p as PoolObject | undefined)?.status?.conditions?.find((c) => c.type === 'Ready');
-  return ready ? `${ready.status}/${ready.reason}/${ready.observedGeneration}` : '';
 }

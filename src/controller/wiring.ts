@@ -1,0 +1,97 @@
+// Which watch event makes which key worth reconciling: the one place that decides it,
+// used by the manager over real informers and by the unit simulation over lagging ones.
+import type { KubernetesObject, V1Job, V1Pod } from '@kubernetes/client-node';
+import type { SyncTask, WorkerPool } from '../api/types.js';
+import { LABEL_POOL, LABEL_TASK } from '../jobs/labels.js';
+import type { PoolObject, TaskObject } from '../kube/informers.js';
+import type { InformerEvent, InformerHandler } from '../runtime/informer.js';
+import { keyOf, type WriteThroughCache } from './cache.js';
+import { LIVE_TASKS_BY_POOL } from './indexes.js';
+
+/** What the wiring needs of an informer: its events, and (for tasks) an index. */
+export interface EventSource<T extends KubernetesObject> {
+  on(event: InformerEvent, handler: InformerHandler<T>): void;
+}
+
+export interface Sources {
+  tasks: EventSource<TaskObject> & { byIndex(index: string, key: string): TaskObject[] };
+  pools: EventSource<PoolObject>;
+  jobs: EventSource<V1Job>;
+  pods: EventSource<V1Pod>;
+}
+
+export interface Queues {
+  task: { add(key: string): void };
+  pool: { add(key: string): void };
+}
+
+export function wire(src: Sources, queues: Queues, caches: { tasks: WriteThroughCache<SyncTask>; pools: WriteThroughCache<WorkerPool> }): void {
+  // Our own status writes come back as update events; only spec changes (a new
+  // generation) need a task reconcile, or every status patch would trigger another.
+  const taskGen = generations();
+  const poolGen = generations();
+  /** Unfinished tasks of a pool: they wait for it, or lose it. Terminal ones are left alone. */
+  const enqueueTasksOf = (namespace: string, pool: string) => {
+    for (const t of src.tasks.byIndex(LIVE_TASKS_BY_POOL, `${namespace}/${pool}`)) queues.task.add(keyOf(t));
+  };
+
+  // A pool's queue includes its tasks that have no Job yet, and a task's status says
+  // whether it still waits for one: any change to a task is a change to its pool.
+  const poolOfTask = (t: TaskObject) => { if (t.spec?.pool) queues.pool.add(`${t.metadata!.namespace}/${t.spec.pool}`); };
+  src.tasks.on('add', (t) => { taskGen.changed(t); queues.task.add(keyOf(t)); poolOfTask(t); });
+  src.tasks.on('update', (t) => { if (taskGen.changed(t)) queues.task.add(keyOf(t)); poolOfTask(t); caches.tasks.observed(t); });
+  src.tasks.on('delete', (t) => { taskGen.forget(t); poolOfTask(t); caches.tasks.observed(t, true); });
+
+  const poolChanged = (p: KubernetesObject) => {
+    queues.pool.add(keyOf(p));
+    enqueueTasksOf(p.metadata!.namespace!, p.metadata!.name!);
+  };
+  src.pools.on('add', (p) => { poolGen.changed(p); poolChanged(p); });
+  src.pools.on('update', (p, old) => {
+    if (poolGen.changed(p)) poolChanged(p);
+    // The pool's verdict on itself (Ready) is what its Pending tasks wait on.
+    else if (readyOf(p) !== readyOf(old)) enqueueTasksOf(p.metadata!.namespace!, p.metadata!.name!);
+    caches.pools.observed(p);
+  });
+  src.pools.on('delete', (p) => {
+    poolGen.forget(p);
+    poolChanged(p);
+    caches.pools.observed(p, true);
+  });
+
+  const jobChanged = (j: V1Job) => {
+    const ns = j.metadata?.namespace;
+    const labels = j.metadata?.labels ?? {};
+    if (labels[LABEL_TASK]) queues.task.add(`${ns}/${labels[LABEL_TASK]}`);
+    if (labels[LABEL_POOL]) queues.pool.add(`${ns}/${labels[LABEL_POOL]}`);
+  };
+  src.jobs.on('add', jobChanged);
+  src.jobs.on('update', jobChanged);
+  src.jobs.on('delete', jobChanged);
+
+  // A pod that outlived its Job frees its pool's slot only when it is gone.
+  const podChanged = (p: V1Pod) => {
+    const pool = p.metadata?.labels?.[LABEL_POOL];
+    if (pool) queues.pool.add(`${p.metadata?.namespace}/${pool}`);
+  };
+  src.pods.on('update', (p, old) => { if (p.status?.phase !== old?.status?.phase) podChanged(p); });
+  src.pods.on('delete', podChanged);
+}
+
+function generations() {
+  const seen = new Map<string, number | undefined>();
+  return {
+    changed: (o: KubernetesObject) => {
+      const key = keyOf(o);
+      const changed = !seen.has(key) || seen.get(key) !== o.metadata?.generation;
+      seen.set(key, o.metadata?.generation);
+      return changed;
+    },
+    forget: (o: KubernetesObject) => seen.delete(keyOf(o)),
+  };
+}
+
+function readyOf(p: KubernetesObject | undefined): string {
+  const ready = (p as PoolObject | undefined)?.status?.conditions?.find((c) => c.type === 'Ready');
+  return ready ? `${ready.status}/${ready.reason}/${ready.observedGeneration}` : '';
+}
