@@ -34,6 +34,10 @@ export class WriteThroughCache<T extends KubernetesObject> implements Cache<T> {
   constructor(private readonly inner: Cache<T>) {}
 
   remember(obj: T): void {
+    // The watch may deliver our write before its HTTP answer arrives: then there is
+    // nothing to remember, and an entry now would never be dropped.
+    const cached = this.inner.get(obj.metadata!.namespace!, obj.metadata!.name!);
+    if (cached && revision(cached) >= revision(obj)) return;
     this.written.set(keyOf(obj), obj);
   }
 

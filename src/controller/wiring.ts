@@ -78,13 +78,18 @@ export function wire(src: Sources, queues: Queues, caches: { tasks: WriteThrough
   src.pods.on('delete', podChanged);
 }
 
+/**
+ * Spec changes by object: keyed by uid as well as generation, because a relist can show
+ * a task deleted and applied again (both at generation 1) as a mere update.
+ */
 function generations() {
-  const seen = new Map<string, number | undefined>();
+  const seen = new Map<string, string>();
   return {
     changed: (o: KubernetesObject) => {
       const key = keyOf(o);
-      const changed = !seen.has(key) || seen.get(key) !== o.metadata?.generation;
-      seen.set(key, o.metadata?.generation);
+      const version = `${o.metadata?.uid}/${o.metadata?.generation}`;
+      const changed = seen.get(key) !== version;
+      seen.set(key, version);
       return changed;
     },
     forget: (o: KubernetesObject) => seen.delete(keyOf(o)),

@@ -12,8 +12,8 @@ import type { QueuedRun, RunRef } from '../../core/types.js';
 import { controllerUid, holdsSlot, isQueued, queueFields } from '../../jobs/classify.js';
 import { jobName, LABEL_SOURCE, LABEL_SYNC_TYPE } from '../../jobs/labels.js';
 
-/** Set on every pod by the Job controller. */
-const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
+/** Set on every pod by the Job controller: the uid of the Job that made it. */
+const JOB_UID_LABEL = 'batch.kubernetes.io/controller-uid';
 
 export type TaskObject = SyncTask & KubernetesObject;
 
@@ -76,9 +76,10 @@ export function snapshotPool({ jobs, pods, tasks, assumed, jobNamed }: SnapshotI
 
   // A pod whose Job is gone (deleted in the background) is still a sync running against
   // the source until it has terminated: it holds a slot like its Job did.
-  const unfinished = new Set(jobs.map((j) => j.metadata!.name!));
+  // By uid: a task deleted and re-applied has a new Job of the same name.
+  const unfinished = new Set(jobs.map((j) => j.metadata!.uid!));
   for (const pod of pods) {
-    const job = pod.metadata?.labels?.[JOB_NAME_LABEL];
+    const job = pod.metadata?.labels?.[JOB_UID_LABEL];
     if (job === undefined || unfinished.has(job)) continue;
     const labels = pod.metadata?.labels ?? {};
     snap.running.push({ name: `pod/${pod.metadata!.name}`, source: labels[LABEL_SOURCE] ?? '', syncType: labels[LABEL_SYNC_TYPE] ?? '' });

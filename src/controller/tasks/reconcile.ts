@@ -84,7 +84,8 @@ export class TaskReconciler {
     if (spec.cancel) {
       // We may have made the Job a moment ago and the cache not shown it yet: look, and
       // remove it, or a cancelled task would leave a queued Job behind.
-      const made = status.jobName === name ? await this.d.writes.getJob(namespace, name) : undefined;
+      // (Even when the status never said so: the status write may have lost a race with cancel.)
+      const made = await this.d.writes.getJob(namespace, name);
       if (made && controllerUid(made) === task.metadata.uid) {
         if (!isDeleting(made)) await this.d.writes.deleteJob({ namespace, name, uid: made.metadata!.uid! });
         return { kind: 'cancelled', wasRunning: made.spec?.suspend === false };

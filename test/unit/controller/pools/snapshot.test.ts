@@ -59,7 +59,7 @@ test('tasks that will not get a Job soon reserve nothing', () => {
 
 test('a pod that outlived its Job (deleted in the background) holds a slot until it is gone', () => {
   const pod = (name: string, job: string, phase = 'Running') => ({
-    metadata: { namespace: 'ns', name, labels: { 'syncpool.dev/pool': 'p', 'batch.kubernetes.io/job-name': job, 'syncpool.dev/source': 'hubspot', 'syncpool.dev/sync-type': 'x' } },
+    metadata: { namespace: 'ns', name, labels: { 'syncpool.dev/pool': 'p', 'batch.kubernetes.io/controller-uid': `job-${job}`, 'syncpool.dev/source': 'hubspot', 'syncpool.dev/sync-type': 'x' } },
     status: { phase },
   });
   const running = job('a-1', 'u-a', false);
