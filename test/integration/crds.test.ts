@@ -6,8 +6,8 @@ import { API_VERSION, GROUP, VERSION } from '../../src/api/common.js';
 import { buildCrds, type Crd } from '../../src/api/crd.js';
 import { applyCrds, CRD_API } from '../../src/api/install.js';
 import { parseSyncTask, parseWorkerPool } from '../../src/api/parse.js';
-import { apiStatus, type KubeClients, mergePatch } from '../../src/kube/client.js';
-import { createTestNamespace, deleteNamespace, testClients } from './support/cluster.js';
+import { type KubeClients, mergePatch } from '../../src/kube/client.js';
+import { createTestNamespace, deleteNamespace, failure, testClients } from './support/cluster.js';
 
 let kube: KubeClients;
 let ns: string;
@@ -33,18 +33,6 @@ function task(name: string, spec: object = {}) {
     apiVersion: API_VERSION, kind: 'SyncTask', metadata: { name, namespace: ns },
     spec: { pool: 'crm', source: 'hubspot', syncType: 'contacts', ...spec },
   };
-}
-
-/** The HTTP status and the API server's message of a request expected to fail. */
-async function failure(request: Promise<unknown>): Promise<{ code?: number; message: string }> {
-  try {
-    await request;
-  } catch (err) {
-    const body = (err as { body?: unknown }).body;
-    const status = typeof body === 'string' ? JSON.parse(body) as { message: string } : body as { message: string };
-    return { code: apiStatus(err), message: status.message };
-  }
-  throw new Error('the request succeeded');
 }
 
 test('both CRDs are accepted as structural schemas, stored as generated, and Established', async () => {

@@ -9,8 +9,8 @@ import { parseSyncTask, parseWorkerPool } from '../../src/api/parse.js';
 import type { WorkerPool } from '../../src/api/types.js';
 import { buildJob } from '../../src/jobs/build.js';
 import { LABEL_TASK } from '../../src/jobs/labels.js';
-import { apiStatus, type KubeClients, mergePatch } from '../../src/kube/client.js';
-import { createTestNamespace, deleteNamespace, eventually, testClients } from './support/cluster.js';
+import { type KubeClients, mergePatch } from '../../src/kube/client.js';
+import { createTestNamespace, deleteNamespace, eventually, failure, testClients } from './support/cluster.js';
 
 let kube: KubeClients;
 let ns: string;
@@ -43,18 +43,6 @@ function pool(name: string, template: object = {}, spec: object = {}) {
 }
 function task(name: string, spec: object = {}) {
   return { apiVersion: API_VERSION, kind: 'SyncTask', metadata: { name }, spec: { pool: 'crm', source: 'hubspot', syncType: 'contacts', ...spec } };
-}
-
-/** The HTTP status and the API server's message of a request expected to fail. */
-async function failure(request: Promise<unknown>): Promise<{ code?: number; message: string }> {
-  try {
-    await request;
-  } catch (err) {
-    const body = (err as { body?: unknown }).body;
-    const status = typeof body === 'string' ? JSON.parse(body) as { message: string } : body as { message: string };
-    return { code: apiStatus(err), message: status.message };
-  }
-  throw new Error('the request succeeded');
 }
 
 const WHY = 'sync pods follow the restricted Pod Security Standard';

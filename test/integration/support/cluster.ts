@@ -1,7 +1,7 @@
 // What every integration test needs: clients for the shared control plane and a
 // namespace of its own, deleted afterwards.
 import { randomBytes } from 'node:crypto';
-import { isNotFound, type KubeClients, loadKubeConfig, makeClients } from '../../../src/kube/client.js';
+import { apiStatus, isNotFound, type KubeClients, loadKubeConfig, makeClients } from '../../../src/kube/client.js';
 
 export function testClients(): KubeClients {
   const file = process.env.SYNCPOOL_TEST_KUBECONFIG;
@@ -47,4 +47,16 @@ export function eventuallyGone(what: string, read: () => Promise<unknown>, opts?
     if (isNotFound(err)) return true as const;
     throw err;
   }), opts);
+}
+
+/** The HTTP status and the API server's message of a request expected to fail. */
+export async function failure(request: Promise<unknown>): Promise<{ code?: number; message: string }> {
+  try {
+    await request;
+  } catch (err) {
+    const body = (err as { body?: unknown }).body;
+    const status = typeof body === 'string' ? JSON.parse(body) as { message: string } : body as { message: string };
+    return { code: apiStatus(err), message: status.message };
+  }
+  throw new Error('the request succeeded');
 }
