@@ -1,6 +1,6 @@
 // The cap invariant under interleavings.
 //
-// First, hand-written interleavings. Then 800 seeded schedules (about 12 s of CPU) of
+// First, hand-written interleavings. Then 2000 seeded schedules (about 30 s of CPU) of
 // user actions, lagging watches, interleaved reconciles, failing and timing-out writes
 // and operator restarts, each checked against the fake API server's truth after every
 // step (sim/simulation.ts). A failing seed prints its history and last steps;
@@ -95,7 +95,7 @@ test('a task deleted and applied again while the watch was down is reconciled af
 
 describe('seeded schedules', () => {
   const single = process.env.SYNCPOOL_SIM_SEED;
-  const count = Number(process.env.SYNCPOOL_SIM_SEEDS ?? 800);
+  const count = Number(process.env.SYNCPOOL_SIM_SEEDS ?? 2000);
   /** Seeds per test, so each stays well inside Jest's default 5 s timeout on a busy machine. */
   const BATCH = 50;
 
