@@ -16,6 +16,7 @@ import { wire } from './wiring.js';
 import {
   ALIVE_PODS_BY_POOL, alivePodsByPool, JOBS_BY_TASK, jobsByTask, LIVE_TASKS_BY_POOL, liveTasksByPool, UNFINISHED_BY_POOL, unfinishedByPool,
 } from './indexes.js';
+import { DepartedRuns } from './pools/departures.js';
 import { AdmissionExpectations } from './pools/expectations.js';
 import { PoolReconciler } from './pools/reconcile.js';
 import { TemplateChecks } from './pools/templateCheck.js';
@@ -66,9 +67,10 @@ export class Manager {
     const taskReconciler = new TaskReconciler({
       tasks: this.taskCache, pools: this.pools as never, jobs: this.jobs, writes, events, heartbeatUrl: o.heartbeatUrl, now, log: o.log,
     });
+    const departures = new DepartedRuns();
     const poolReconciler = new PoolReconciler({
       pools: this.poolCache, jobs: this.jobs, pods: this.pods, tasks: this.tasks, writes, events, now, log: o.log, onAdmit: o.onAdmit,
-      expectations: new AdmissionExpectations(), templates: new TemplateChecks(writes, o.heartbeatUrl),
+      expectations: new AdmissionExpectations(), departures, templates: new TemplateChecks(writes, o.heartbeatUrl),
     });
     this.controllers = [
       new Controller({ name: 'synctask', queue: this.taskQueue, workers: o.workers, log: o.log, reconcile: (k) => taskReconciler.reconcile(k) }),
@@ -76,14 +78,18 @@ export class Manager {
       new Controller({ name: 'workerpool', queue: this.poolQueue, workers: o.workers, log: o.log, reconcile: (k) => poolReconciler.reconcile(k) }),
     ];
     wire({ tasks: this.tasks, pools: this.pools, jobs: this.jobs, pods: this.pods }, { task: this.taskQueue, pool: this.poolQueue }, {
-      tasks: this.taskCache, pools: this.poolCache,
+      tasks: this.taskCache, pools: this.poolCache, departures,
     });
   }
 
   async start(): Promise<void> {
-    const informers = [this.pools, this.jobs, this.pods, this.tasks];
+    // Pods are listed after Jobs: a pod that outlived a Job missing from the Jobs list
+    // (deleted just before) is then surely in the pods list.
+    const informers = [this.pools, this.jobs, this.tasks];
     for (const i of informers) i.start();
-    await Promise.all(informers.map((i) => i.waitForSync()));
+    await this.jobs.waitForSync();
+    this.pods.start();
+    await Promise.all([...informers, this.pods].map((i) => i.waitForSync()));
     this.synced = true;
     // Every pool gets one admission cycle after the initial list, even if no event comes.
     for (const p of this.pools.list()) this.poolQueue.add(keyOf(p));

@@ -25,7 +25,14 @@ export interface Queues {
   pool: { add(key: string): void };
 }
 
-export function wire(src: Sources, queues: Queues, caches: { tasks: WriteThroughCache<SyncTask>; pools: WriteThroughCache<WorkerPool> }): void {
+export interface Memory {
+  tasks: WriteThroughCache<SyncTask>;
+  pools: WriteThroughCache<WorkerPool>;
+  /** Where Jobs that left the cache while holding a slot are remembered. */
+  departures: { departed(last: V1Job): void };
+}
+
+export function wire(src: Sources, queues: Queues, caches: Memory): void {
   // Our own status writes come back as update events; only spec changes (a new
   // generation) need a task reconcile, or every status patch would trigger another.
   const taskGen = generations();
@@ -67,7 +74,7 @@ export function wire(src: Sources, queues: Queues, caches: { tasks: WriteThrough
   };
   src.jobs.on('add', jobChanged);
   src.jobs.on('update', jobChanged);
-  src.jobs.on('delete', jobChanged);
+  src.jobs.on('delete', (j, old) => { caches.departures.departed(old ?? j); jobChanged(j); });
 
   // A pod that outlived its Job frees its pool's slot only when it is gone.
   const podChanged = (p: V1Pod) => {

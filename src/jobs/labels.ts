@@ -10,6 +10,9 @@ export const LABEL_ATTEMPT = 'syncpool.dev/attempt';
 export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'syncpool';
 
+/** Set by the Job controller on every pod it makes: the uid of that Job. */
+export const JOB_UID_LABEL = 'batch.kubernetes.io/controller-uid';
+
 export const ANNOTATION_PRIORITY = 'syncpool.dev/priority';
 export const ANNOTATION_ENQUEUED_AT = 'syncpool.dev/enqueued-at';
 

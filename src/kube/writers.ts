@@ -5,7 +5,7 @@
 // another run, and a decision made about the old one must not land on the new one.
 import type { V1Job } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../api/common.js';
-import { ANNOTATION_PRIORITY } from '../jobs/labels.js';
+import { ANNOTATION_PRIORITY, JOB_UID_LABEL } from '../jobs/labels.js';
 import { isAlreadyExists, isNotFound, isConflict, type KubeClients, mergePatch } from './client.js';
 
 export const TASKS = 'synctasks';
@@ -31,6 +31,8 @@ export interface ClusterWrites {
    * made?" before its watch delivers it. Undefined when there is none.
    */
   getJob(namespace: string, name: string): Promise<V1Job | undefined>;
+  /** Live too: how many pods of that Job (by uid) are alive (not Succeeded/Failed). */
+  alivePods(namespace: string, jobUid: string): Promise<number>;
   /** Creates the Job; false if the name was taken already (names are deterministic). */
   createJob(job: V1Job): Promise<boolean>;
   /** Whether the API server would accept this Job, without creating it (dry run). */
@@ -64,6 +66,12 @@ export class Writers implements ClusterWrites {
       if (isNotFound(err)) return undefined;
       throw err;
     }
+  }
+
+  async alivePods(namespace: string, jobUid: string): Promise<number> {
+    this.onRequest('list');
+    const pods = await this.kube.core.listNamespacedPod({ namespace, labelSelector: `${JOB_UID_LABEL}=${jobUid}` });
+    return pods.items.filter((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed').length;
   }
 
   async createJob(job: V1Job): Promise<boolean> {

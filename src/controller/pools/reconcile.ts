@@ -9,7 +9,8 @@ import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import type { WorkerPool } from '../../api/types.js';
 import { planAdmission } from '../../core/admission.js';
 import { summarizePool } from '../../core/poolStatus.js';
-import type { PoolPolicy } from '../../core/types.js';
+import type { PoolPolicy, RunRef } from '../../core/types.js';
+import { JOB_UID_LABEL } from '../../jobs/labels.js';
 import { apiStatus, isDefiniteRefusal } from '../../kube/client.js';
 import type { EventSink } from '../../kube/events.js';
 import { type ClusterWrites, POOLS } from '../../kube/writers.js';
@@ -18,6 +19,7 @@ import { splitKey, type WriteThroughCache } from '../cache.js';
 import { type Condition, setCondition } from '../conditions.js';
 import { sameContent } from '../equal.js';
 import { ALIVE_PODS_BY_POOL, type IndexedCache, LIVE_TASKS_BY_POOL, UNFINISHED_BY_POOL } from '../indexes.js';
+import type { DepartedRuns } from './departures.js';
 import type { AdmissionExpectations } from './expectations.js';
 import { poolPolicy } from './policy.js';
 import { type PoolSnapshot, snapshotPool, type TaskObject } from './snapshot.js';
@@ -30,6 +32,7 @@ export interface PoolReconcilerDeps {
   tasks: IndexedCache<TaskObject>;
   writes: ClusterWrites;
   expectations: AdmissionExpectations;
+  departures: DepartedRuns;
   templates: TemplateChecks;
   events: EventSink;
   now: () => Date;
@@ -49,6 +52,7 @@ export class PoolReconciler {
     if (!pool) {
       // Its Jobs stay queued; its tasks show the pool missing.
       this.d.expectations.forgetPool(key);
+      this.d.departures.forgetPool(key);
       return;
     }
     // 1. Usable? An unusable pool admits nothing and says why; a spec change brings it back.
@@ -63,8 +67,10 @@ export class PoolReconciler {
     // 2. Snapshot through the indexes: only this pool's unfinished Jobs and live tasks.
     const jobs = this.d.jobs.byIndex(UNFINISHED_BY_POOL, key);
     const observed = this.d.expectations.observe(key, new Map(jobs.map((j) => [j.metadata!.uid!, j])));
+    const pods = this.d.pods.byIndex(ALIVE_PODS_BY_POOL, key);
+    const departed = await this.departed(key, pods);
     const snap = snapshotPool({
-      jobs, pods: this.d.pods.byIndex(ALIVE_PODS_BY_POOL, key), tasks: this.d.tasks.byIndex(LIVE_TASKS_BY_POOL, key), assumed: observed.assumed,
+      jobs, pods, departed, tasks: this.d.tasks.byIndex(LIVE_TASKS_BY_POOL, key), assumed: observed.assumed,
       jobNamed: (job) => this.d.jobs.get(namespace, job),
     });
 
@@ -83,6 +89,21 @@ export class PoolReconciler {
     //    counting it now would cost two status writes per task (queued up, then down).
     const waitingJobs = plan.waiting.filter((w) => !snap.reserved.has(w.run.name)).length;
     await this.writeStatus(pool, { policy, active: snap.running.length + started, queued: waitingJobs });
+  }
+
+  /**
+   * Departed runs that still hold a slot: those whose pod the pod cache has not shown
+   * yet and a live look finds alive. One seen in the pod cache counts there instead.
+   */
+  private async departed(pool: string, pods: V1Pod[]): Promise<RunRef[]> {
+    const held: RunRef[] = [];
+    const seen = new Set(pods.map((p) => p.metadata?.labels?.[JOB_UID_LABEL]));
+    for (const run of this.d.departures.of(pool)) {
+      if (seen.has(run.uid)) continue;
+      if (await this.d.writes.alivePods(run.namespace, run.uid) > 0) held.push({ name: `departed/${run.name}`, source: run.source, syncType: run.syncType });
+      else this.d.departures.settled(pool, run.uid);
+    }
+    return held;
   }
 
   private async usable(pool: WorkerPool): Promise<Usable> {

@@ -10,10 +10,9 @@ import type { KubernetesObject, V1Job, V1Pod } from '@kubernetes/client-node';
 import type { SyncTask } from '../../api/types.js';
 import type { QueuedRun, RunRef } from '../../core/types.js';
 import { controllerUid, holdsSlot, isQueued, queueFields } from '../../jobs/classify.js';
-import { jobName, LABEL_SOURCE, LABEL_SYNC_TYPE } from '../../jobs/labels.js';
+import { JOB_UID_LABEL, jobName, LABEL_SOURCE, LABEL_SYNC_TYPE } from '../../jobs/labels.js';
 
-/** Set on every pod by the Job controller: the uid of the Job that made it. */
-const JOB_UID_LABEL = 'batch.kubernetes.io/controller-uid';
+
 
 export type TaskObject = SyncTask & KubernetesObject;
 
@@ -26,6 +25,8 @@ export interface SnapshotInput {
   tasks: readonly TaskObject[];
   /** uids of Jobs whose admission was written (or is being written) but not seen yet. */
   assumed: ReadonlySet<string>;
+  /** Runs whose Job is gone but whose pod may still be alive (see departures.ts). */
+  departed?: readonly RunRef[];
   /** Any Job of the namespace by name, finished ones included (a cache lookup). */
   jobNamed: (name: string) => V1Job | undefined;
 }
@@ -54,7 +55,7 @@ export function enqueuedAtOf(task: TaskObject): string {
   return task.status?.queuedAt ?? new Date(task.metadata?.creationTimestamp ?? 0).toISOString();
 }
 
-export function snapshotPool({ jobs, pods, tasks, assumed, jobNamed }: SnapshotInput): PoolSnapshot {
+export function snapshotPool({ jobs, pods, tasks, assumed, jobNamed, departed = [] }: SnapshotInput): PoolSnapshot {
   const snap: PoolSnapshot = { running: [], queued: [], jobs: new Map(), reserved: new Set() };
   const liveTasks = new Map(tasks.map((t) => [t.metadata!.uid!, t]));
 
@@ -84,6 +85,8 @@ export function snapshotPool({ jobs, pods, tasks, assumed, jobNamed }: SnapshotI
     const labels = pod.metadata?.labels ?? {};
     snap.running.push({ name: `pod/${pod.metadata!.name}`, source: labels[LABEL_SOURCE] ?? '', syncType: labels[LABEL_SYNC_TYPE] ?? '' });
   }
+
+  snap.running.push(...departed);
 
   for (const task of tasks) {
     if (!awaitsJob(task)) continue;

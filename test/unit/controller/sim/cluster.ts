@@ -373,6 +373,12 @@ export class FakeCluster {
       && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
   }
 
+  /** Alive pods made by the Job with this uid (what a live pod list by label answers). */
+  alivePodsOfJob(namespace: string, jobUid: string): number {
+    return this.pods.list().filter((p) => p.metadata!.namespace === namespace && p.metadata!.labels?.[CONTROLLER_UID_LABEL] === jobUid
+      && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed').length;
+  }
+
   podsAlive(pool: string, namespace = NS): number {
     return this.alivePods(pool, namespace).length;
   }

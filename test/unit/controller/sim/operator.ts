@@ -13,6 +13,7 @@ import { wire } from '../../../../src/controller/wiring.js';
 import {
   ALIVE_PODS_BY_POOL, alivePodsByPool, JOBS_BY_TASK, jobsByTask, LIVE_TASKS_BY_POOL, liveTasksByPool, UNFINISHED_BY_POOL, unfinishedByPool,
 } from '../../../../src/controller/indexes.js';
+import { DepartedRuns } from '../../../../src/controller/pools/departures.js';
 import { AdmissionExpectations } from '../../../../src/controller/pools/expectations.js';
 import { PoolReconciler } from '../../../../src/controller/pools/reconcile.js';
 import { TemplateChecks } from '../../../../src/controller/pools/templateCheck.js';
@@ -75,6 +76,7 @@ export class SimOperator {
   readonly poolCache: WriteThroughCache<WorkerPool>;
   readonly queues: Record<Kind, WorkQueue>;
   readonly expectations = new AdmissionExpectations();
+  readonly departures = new DepartedRuns();
   readonly writes: SimWrites;
   readonly taskReconciler: TaskReconciler;
   readonly poolReconciler: PoolReconciler;
@@ -117,7 +119,7 @@ export class SimOperator {
     });
     this.poolReconciler = new PoolReconciler({
       pools: this.poolCache, jobs: this.caches.jobs, pods: this.caches.pods, tasks: this.caches.tasks, writes: this.writes, events, now, log: silentLogger,
-      expectations: this.expectations, templates: new TemplateChecks(this.writes, HEARTBEAT_URL),
+      expectations: this.expectations, departures: this.departures, templates: new TemplateChecks(this.writes, HEARTBEAT_URL),
     });
     this.wire();
     // Manager.start(): every informer lists (each object an add event), then every pool
@@ -128,7 +130,7 @@ export class SimOperator {
 
   /** The manager's own wiring, over lagging caches. */
   private wire(): void {
-    wire(this.caches as never, this.queues, { tasks: this.taskCache, pools: this.poolCache });
+    wire(this.caches as never, this.queues, { tasks: this.taskCache, pools: this.poolCache, departures: this.departures });
   }
 
   busy(kind: Kind): number {

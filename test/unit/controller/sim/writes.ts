@@ -61,6 +61,11 @@ export class SimWrites implements ClusterWrites {
     return this.submit(`get Job ${name}`, () => this.cluster.getJob(namespace, name));
   }
 
+  /** A live list of the Job's pods: slow, failing or timing out like any request. */
+  alivePods(namespace: string, jobUid: string): Promise<number> {
+    return this.submit(`list pods of Job ${jobUid}`, () => this.cluster.alivePodsOfJob(namespace, jobUid));
+  }
+
   createJob(job: V1Job): Promise<boolean> {
     const body = wire(job);
     return this.submit(`create Job ${job.metadata?.name}`, () => this.cluster.createJob(body));
