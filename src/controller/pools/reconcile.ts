@@ -44,6 +44,12 @@ export interface PoolReconcilerDeps {
 type Usable = { ok: true; policy: PoolPolicy } | { ok: false; reason: 'InvalidSpec' | 'InvalidTemplate'; message: string };
 
 export class PoolReconciler {
+  /**
+   * Whether each pool is usable, for the spec generation it was judged on: parsing the
+   * spec and dry-running its templates once per change, not on every admission cycle.
+   */
+  private readonly verdicts = new Map<string, { uid?: string; generation?: number; usable: Usable }>();
+
   constructor(private readonly d: PoolReconcilerDeps) {}
 
   async reconcile(key: string): Promise<void> {
@@ -53,10 +59,11 @@ export class PoolReconciler {
       // Its Jobs stay queued; its tasks show the pool missing.
       this.d.expectations.forgetPool(key);
       this.d.departures.forgetPool(key);
+      this.verdicts.delete(key);
       return;
     }
     // 1. Usable? An unusable pool admits nothing and says why; a spec change brings it back.
-    const usable = await this.usable(pool);
+    const usable = await this.usable(key, pool);
     if (!usable.ok) {
       await this.writeStatus(pool, { invalid: usable });
       return;
@@ -106,7 +113,16 @@ export class PoolReconciler {
     return held;
   }
 
-  private async usable(pool: WorkerPool): Promise<Usable> {
+  private async usable(key: string, pool: WorkerPool): Promise<Usable> {
+    const { uid, generation } = pool.metadata;
+    const known = this.verdicts.get(key);
+    if (known && known.uid === uid && known.generation === generation) return known.usable;
+    const usable = await this.judge(pool);
+    this.verdicts.set(key, { uid, generation, usable });
+    return usable;
+  }
+
+  private async judge(pool: WorkerPool): Promise<Usable> {
     const parsed = poolPolicy(pool);
     if (!parsed.ok) return { ok: false, reason: 'InvalidSpec', message: parsed.message };
     const verdict = await this.d.templates.verdict(pool);

@@ -1,5 +1,5 @@
 // Whether a pool's template (and each per-sync override) makes a Job the API server
-// accepts, asked once per pool generation with a dry-run create. A pool that cannot run
+// accepts, asked with a dry-run create (the pool reconciler asks once per generation). A pool that cannot run
 // anything then says so itself (Ready=False, InvalidTemplate, with the field), instead
 // of reporting Ready while each of its tasks finds out alone.
 import type { V1Job } from '@kubernetes/client-node';
@@ -37,17 +37,10 @@ function probes(pool: WorkerPool, heartbeatUrl: string): { what: string; job: V1
 }
 
 export class TemplateChecks {
-  private readonly verdicts = new Map<string, { generation: number; verdict: TemplateVerdict }>();
-
   constructor(private readonly writes: ClusterWrites, private readonly heartbeatUrl: string) {}
 
-  /** Throws only when the API server could not answer (retry later). */
+  /** Asks the API server (a dry run per template); throws only when it could not answer. */
   async verdict(pool: WorkerPool): Promise<TemplateVerdict> {
-    const key = pool.metadata.uid ?? `${pool.metadata.namespace}/${pool.metadata.name}`;
-    const generation = pool.metadata.generation ?? 0;
-    const known = this.verdicts.get(key);
-    if (known?.generation === generation) return known.verdict;
-    let verdict: TemplateVerdict = { ok: true };
     for (const probe of probes(pool, this.heartbeatUrl)) {
       try {
         await this.writes.checkJob(probe.job);
@@ -58,15 +51,9 @@ export class TemplateChecks {
         if (isAlreadyExists(err) || (isDefiniteRefusal(err) && code !== 400 && code !== 422)) continue;
         if (code !== 400 && code !== 422) throw err; // no answer: try again later
         const fields = apiCauses(err).map((c) => c.field).filter(Boolean).join(', ');
-        verdict = { ok: false, message: `${probe.what} makes a Job the API server refuses${fields ? ` (${fields})` : ''}: ${apiMessage(err)}` };
-        break;
+        return { ok: false, message: `${probe.what} makes a Job the API server refuses${fields ? ` (${fields})` : ''}: ${apiMessage(err)}` };
       }
     }
-    this.verdicts.set(key, { generation, verdict });
-    return verdict;
-  }
-
-  forget(uid: string): void {
-    this.verdicts.delete(uid);
+    return { ok: true };
   }
 }
