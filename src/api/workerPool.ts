@@ -31,11 +31,15 @@ export const workerPoolSpecSchema = z.object({
   staleAfter: positiveDuration.default('30m').describe('A running sync with no heartbeat for this long is terminated.'),
   heartbeat: z.enum(['Required', 'Optional']).default('Required')
     .describe('Optional: a sync that never sent a heartbeat is not stale.'),
+  startupTimeout: positiveDuration.default('10m')
+    .describe('An admitted sync whose pod is not running within this long (refused, unschedulable, image not pulled) fails that attempt.'),
   aging: z.object({ interval: positiveDuration }).optional()
     .describe('Anti-starvation: +1 effective priority per interval waited.'),
   retry: retryPolicySchema.optional().describe('Default retry policy of its tasks.'),
-  retention: z.object({ succeeded: duration.optional(), failed: duration.optional() }).optional()
-    .describe('How long finished SyncTasks (and their Jobs) are kept.'),
+  retention: z.object({
+    succeeded: duration.optional().describe('Succeeded and Cancelled tasks; default 24h.'),
+    failed: duration.optional().describe('Failed and Rejected tasks; default 168h (7 days).'),
+  }).optional().describe('How long finished SyncTasks (and their Jobs) are kept; "0s" removes them at once.'),
 });
 export type WorkerPoolSpec = z.infer<typeof workerPoolSpecSchema>;
 

@@ -4,7 +4,7 @@
 import type { KubernetesObject, V1Job, V1Pod } from '@kubernetes/client-node';
 import type { SyncTask } from '../api/types.js';
 import { isFinished } from '../jobs/classify.js';
-import { LABEL_POOL, LABEL_TASK } from '../jobs/labels.js';
+import { JOB_UID_LABEL, LABEL_POOL, LABEL_TASK } from '../jobs/labels.js';
 import type { Cache } from './cache.js';
 import { TERMINAL_PHASES } from './tasks/status.js';
 
@@ -14,6 +14,10 @@ export const UNFINISHED_BY_POOL = 'unfinishedByPool';
 export const JOBS_BY_TASK = 'jobsByTask';
 /** Pods: `namespace/pool` of every sync pod not yet terminated. */
 export const ALIVE_PODS_BY_POOL = 'alivePodsByPool';
+/** Pods: `namespace/jobUid` of every sync pod, by the uid of the Job that made it. */
+export const PODS_BY_JOB = 'podsByJob';
+/** SyncTasks: `namespace/pool` of every task, finished or not (retention, re-judging Rejected). */
+export const TASKS_BY_POOL = 'tasksByPool';
 /** SyncTasks: `namespace/pool` of every task not in a final phase. */
 export const LIVE_TASKS_BY_POOL = 'liveTasksByPool';
 
@@ -41,4 +45,13 @@ export function alivePodsByPool(pod: V1Pod): string[] {
   const pool = pod.metadata?.labels?.[LABEL_POOL];
   const phase = pod.status?.phase;
   return pool && phase !== 'Succeeded' && phase !== 'Failed' ? [`${pod.metadata?.namespace}/${pool}`] : [];
+}
+
+export function podsByJob(pod: V1Pod): string[] {
+  const job = pod.metadata?.labels?.[JOB_UID_LABEL];
+  return job ? [`${pod.metadata?.namespace}/${job}`] : [];
+}
+
+export function tasksByPool(task: SyncTask & KubernetesObject): string[] {
+  return task.spec?.pool ? [`${task.metadata?.namespace}/${task.spec.pool}`] : [];
 }

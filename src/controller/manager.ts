@@ -14,8 +14,11 @@ import { WorkQueue } from '../runtime/workqueue.js';
 import { keyOf, WriteThroughCache } from './cache.js';
 import { wire } from './wiring.js';
 import {
-  ALIVE_PODS_BY_POOL, alivePodsByPool, JOBS_BY_TASK, jobsByTask, LIVE_TASKS_BY_POOL, liveTasksByPool, UNFINISHED_BY_POOL, unfinishedByPool,
+  ALIVE_PODS_BY_POOL, alivePodsByPool, JOBS_BY_TASK, jobsByTask, LIVE_TASKS_BY_POOL, liveTasksByPool, PODS_BY_JOB, podsByJob,
+  TASKS_BY_POOL, tasksByPool, UNFINISHED_BY_POOL, unfinishedByPool,
 } from './indexes.js';
+import type { HeartbeatStore } from '../heartbeat/store.js';
+import { MemoryHeartbeatStore } from '../heartbeat/memoryStore.js';
 import { DepartedRuns } from './pools/departures.js';
 import { AdmissionExpectations } from './pools/expectations.js';
 import { PoolReconciler } from './pools/reconcile.js';
@@ -33,6 +36,8 @@ export interface ManagerOptions {
   events?: EventSink;
   now?: () => Date;
   onAdmit?: (job: V1Job) => void;
+  /** Where heartbeats are read from; a store in this process's memory if none. */
+  heartbeats?: HeartbeatStore;
 }
 
 export class Manager {
@@ -55,6 +60,8 @@ export class Manager {
     this.jobs = jobInformer(clients, namespace, informerOpts);
     this.pods = podInformer(clients, namespace, informerOpts);
     this.pods.addIndex(ALIVE_PODS_BY_POOL, alivePodsByPool);
+    this.pods.addIndex(PODS_BY_JOB, podsByJob);
+    this.tasks.addIndex(TASKS_BY_POOL, tasksByPool);
     this.jobs.addIndex(UNFINISHED_BY_POOL, unfinishedByPool);
     this.jobs.addIndex(JOBS_BY_TASK, jobsByTask);
     this.tasks.addIndex(LIVE_TASKS_BY_POOL, liveTasksByPool);
@@ -65,7 +72,8 @@ export class Manager {
     this.taskCache = new WriteThroughCache<SyncTask>(this.tasks as never);
     this.poolCache = new WriteThroughCache<WorkerPool>(this.pools as never);
     const taskReconciler = new TaskReconciler({
-      tasks: this.taskCache, pools: this.pools as never, jobs: this.jobs, writes, events, heartbeatUrl: o.heartbeatUrl, now, log: o.log,
+      tasks: this.taskCache, pools: this.pools as never, jobs: this.jobs, pods: this.pods, writes, events, heartbeatUrl: o.heartbeatUrl, now, log: o.log,
+      heartbeats: o.heartbeats ?? new MemoryHeartbeatStore({ now: () => now().getTime() }),
     });
     const departures = new DepartedRuns();
     const poolReconciler = new PoolReconciler({

@@ -6,7 +6,7 @@ import { LABEL_POOL, LABEL_TASK } from '../jobs/labels.js';
 import type { PoolObject, TaskObject } from '../kube/informers.js';
 import type { InformerEvent, InformerHandler } from '../runtime/informer.js';
 import { keyOf, type WriteThroughCache } from './cache.js';
-import { LIVE_TASKS_BY_POOL } from './indexes.js';
+import { LIVE_TASKS_BY_POOL, TASKS_BY_POOL } from './indexes.js';
 
 /** What the wiring needs of an informer: its events, and (for tasks) an index. */
 export interface EventSource<T extends KubernetesObject> {
@@ -41,6 +41,10 @@ export function wire(src: Sources, queues: Queues, caches: Memory): void {
   const enqueueTasksOf = (namespace: string, pool: string) => {
     for (const t of src.tasks.byIndex(LIVE_TASKS_BY_POOL, `${namespace}/${pool}`)) queues.task.add(keyOf(t));
   };
+  /** A new pool spec concerns finished tasks too: their retention, and Rejected ones it may now allow. */
+  const enqueueAllTasksOf = (namespace: string, pool: string) => {
+    for (const t of src.tasks.byIndex(TASKS_BY_POOL, `${namespace}/${pool}`)) queues.task.add(keyOf(t));
+  };
 
   // A pool's queue includes its tasks that have no Job yet, and a task's status says
   // whether it still waits for one: any change to a task is a change to its pool.
@@ -51,7 +55,7 @@ export function wire(src: Sources, queues: Queues, caches: Memory): void {
 
   const poolChanged = (p: KubernetesObject) => {
     queues.pool.add(keyOf(p));
-    enqueueTasksOf(p.metadata!.namespace!, p.metadata!.name!);
+    enqueueAllTasksOf(p.metadata!.namespace!, p.metadata!.name!);
   };
   src.pools.on('add', (p) => { poolGen.changed(p); poolChanged(p); });
   src.pools.on('update', (p, old) => {
@@ -76,10 +80,12 @@ export function wire(src: Sources, queues: Queues, caches: Memory): void {
   src.jobs.on('update', jobChanged);
   src.jobs.on('delete', (j, old) => { caches.departures.departed(old ?? j); jobChanged(j); });
 
-  // A pod that outlived its Job frees its pool's slot only when it is gone.
+  // A pod that outlived its Job frees its pool's slot only when it is gone; a pod that
+  // starts (or cannot) tells its task whether the run started.
   const podChanged = (p: V1Pod) => {
-    const pool = p.metadata?.labels?.[LABEL_POOL];
-    if (pool) queues.pool.add(`${p.metadata?.namespace}/${pool}`);
+    const labels = p.metadata?.labels ?? {};
+    if (labels[LABEL_POOL]) queues.pool.add(`${p.metadata?.namespace}/${labels[LABEL_POOL]}`);
+    if (labels[LABEL_TASK]) queues.task.add(`${p.metadata?.namespace}/${labels[LABEL_TASK]}`);
   };
   src.pods.on('update', (p, old) => { if (p.status?.phase !== old?.status?.phase) podChanged(p); });
   src.pods.on('delete', podChanged);

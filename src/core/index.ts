@@ -13,3 +13,6 @@ export { compareQueued, effectivePriority, orderQueue } from './ordering.js';
 export { planAdmission } from './admission.js';
 export { summarizePool, type PoolSummary } from './poolStatus.js';
 export { DURATION_PATTERN, formatDuration, parseDuration } from './duration.js';
+export { DEFAULT_BACKOFF, NO_RETRIES, nextAttempt, retryDelayMs, type Backoff, type RetryDecision, type RetryRules } from './retry.js';
+export { judgeRun, type Liveness, type RunFacts } from './liveness.js';
+export { DEFAULT_RETENTION, expiresAtMs, type Retention } from './retention.js';

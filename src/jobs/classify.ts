@@ -9,7 +9,9 @@
 // until its pods are). The interim `SuccessCriteriaMet`/`FailureTarget` conditions,
 // written while pods may still be terminating, free nothing.
 import type { V1Job, V1JobCondition } from '@kubernetes/client-node';
-import { ANNOTATION_ENQUEUED_AT, ANNOTATION_PRIORITY, LABEL_SOURCE, LABEL_SYNC_TYPE } from './labels.js';
+import {
+  ANNOTATION_ENQUEUED_AT, ANNOTATION_FAILURE_MESSAGE, ANNOTATION_FAILURE_REASON, ANNOTATION_PRIORITY, LABEL_SOURCE, LABEL_SYNC_TYPE,
+} from './labels.js';
 
 export type JobState = 'Queued' | 'Running' | 'Succeeded' | 'Failed' | 'Gone';
 
@@ -62,13 +64,21 @@ export function jobOutcome(job: V1Job): JobOutcome {
   const state = jobState(job);
   const failed = trueCondition(job, 'Failed');
   const done = trueCondition(job, 'Complete') ?? failed;
+  // A run the operator ended failed for the operator's reason, not the deadline it used.
+  const ours = terminatedBecause(job);
   return {
     state,
     startedAt: state === 'Queued' || state === 'Gone' ? undefined : iso(job.status?.startTime),
     finishedAt: done ? iso(job.status?.completionTime ?? done.lastTransitionTime) : undefined,
-    reason: state === 'Failed' ? failed?.reason : undefined,
-    message: state === 'Failed' ? failed?.message : undefined,
+    reason: state === 'Failed' ? ours?.reason ?? failed?.reason : undefined,
+    message: state === 'Failed' ? ours?.message ?? failed?.message : undefined,
   };
+}
+
+/** The operator's reason for ending this run, if it ended it (see ClusterWrites.terminateJob). */
+export function terminatedBecause(job: V1Job): { reason: string; message: string } | undefined {
+  const reason = job.metadata?.annotations?.[ANNOTATION_FAILURE_REASON];
+  return reason ? { reason, message: job.metadata?.annotations?.[ANNOTATION_FAILURE_MESSAGE] ?? '' } : undefined;
 }
 
 /** The task that controls this Job (its controller owner reference), by uid. */

@@ -16,6 +16,13 @@ export const JOB_UID_LABEL = 'batch.kubernetes.io/controller-uid';
 export const ANNOTATION_PRIORITY = 'syncpool.dev/priority';
 export const ANNOTATION_ENQUEUED_AT = 'syncpool.dev/enqueued-at';
 
+/**
+ * Why the operator ended a run (HeartbeatTimeout, StartupTimeout), and in words: the Job
+ * controller reports such a Job as DeadlineExceeded, so the real reason rides on the Job.
+ */
+export const ANNOTATION_FAILURE_REASON = 'syncpool.dev/failure-reason';
+export const ANNOTATION_FAILURE_MESSAGE = 'syncpool.dev/failure-message';
+
 /** Container name of the sync in every Job we create. */
 export const SYNC_CONTAINER = 'sync';
 

@@ -56,12 +56,26 @@ export function podInformer(clients: KubeClients, namespace: string | undefined,
   const list = () => (namespace
     ? clients.core.listNamespacedPod({ namespace, labelSelector: LABEL_POOL })
     : clients.core.listPodForAllNamespaces({ labelSelector: LABEL_POOL }));
-  const slim = (pod: V1Pod): V1Pod => ({
+  return new ResilientInformer<V1Pod>(clients, path, list, { ...opts, labelSelector: LABEL_POOL, transform: slimPod });
+}
+
+/**
+ * What the cap and the startup check need of a pod: which pool and Job, alive or not,
+ * running since when, and if it is not running, why (unschedulable, image not pulled).
+ */
+export function slimPod(pod: V1Pod): V1Pod {
+  return {
     metadata: {
       namespace: pod.metadata?.namespace, name: pod.metadata?.name, uid: pod.metadata?.uid,
       resourceVersion: pod.metadata?.resourceVersion, labels: pod.metadata?.labels, deletionTimestamp: pod.metadata?.deletionTimestamp,
     },
-    status: { phase: pod.status?.phase },
-  });
-  return new ResilientInformer<V1Pod>(clients, path, list, { ...opts, labelSelector: LABEL_POOL, transform: slim });
+    status: {
+      phase: pod.status?.phase,
+      startTime: pod.status?.startTime,
+      conditions: pod.status?.conditions?.filter((c) => c.type === 'PodScheduled' && c.status !== 'True'),
+      containerStatuses: pod.status?.containerStatuses?.map((c) => ({
+        name: c.name, image: c.image, imageID: c.imageID, ready: c.ready, restartCount: c.restartCount, state: c.state,
+      })),
+    },
+  };
 }

@@ -5,7 +5,7 @@
 // another run, and a decision made about the old one must not land on the new one.
 import type { V1Job } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../api/common.js';
-import { ANNOTATION_PRIORITY, JOB_UID_LABEL } from '../jobs/labels.js';
+import { ANNOTATION_FAILURE_MESSAGE, ANNOTATION_FAILURE_REASON, ANNOTATION_PRIORITY, JOB_UID_LABEL } from '../jobs/labels.js';
 import { isAlreadyExists, isNotFound, isConflict, type KubeClients, mergePatch } from './client.js';
 
 export const TASKS = 'synctasks';
@@ -46,6 +46,16 @@ export interface ClusterWrites {
    * stays, holding its slot, until its pods are gone.
    */
   deleteJob(job: JobRef): Promise<boolean>;
+  /**
+   * Ends a running Job so that the Job controller fails it (DeadlineExceeded) and stops
+   * its pods, recording why on the Job (ANNOTATION_FAILURE_REASON). The Job stays, as any
+   * failed run does, for inspection; its slot frees once its pods are gone.
+   */
+  terminateJob(job: JobRef, reason: string, message: string): Promise<void>;
+  /** The newest Warning Event about the Job (e.g. FailedCreate: a pod refused by quota). */
+  jobWarning(namespace: string, jobUid: string): Promise<string | undefined>;
+  /** Deletes a finished SyncTask (that incarnation); its Jobs and pods follow by garbage collection. */
+  deleteTask(namespace: string, name: string, uid: string): Promise<boolean>;
 }
 
 export class Writers implements ClusterWrites {
@@ -111,6 +121,37 @@ export class Writers implements ClusterWrites {
       return true;
     } catch (err) {
       if (isNotFound(err) || isConflict(err)) return false; // gone, or only another incarnation is left
+      throw err;
+    }
+  }
+
+  async terminateJob({ namespace, name, uid }: JobRef, reason: string, message: string): Promise<void> {
+    this.onRequest('patch');
+    // The deadline counts from the Job's start, long past: the Job controller fails the
+    // Job at its next sync and deletes its pods. (Deleting the Job would lose the run's
+    // record; suspending it would put it back in the queue.)
+    const annotations = { [ANNOTATION_FAILURE_REASON]: reason, [ANNOTATION_FAILURE_MESSAGE]: message.slice(0, 1024) };
+    await this.kube.batch.patchNamespacedJob(
+      { namespace, name, body: { metadata: { uid, annotations }, spec: { activeDeadlineSeconds: 1 } } }, mergePatch);
+  }
+
+  async jobWarning(namespace: string, jobUid: string): Promise<string | undefined> {
+    this.onRequest('list');
+    const events = await this.kube.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.uid=${jobUid},type=Warning` });
+    const time = (e: (typeof events.items)[number]) => new Date(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? 0).getTime();
+    const newest = [...events.items].sort((a, b) => time(b) - time(a))[0];
+    return newest ? `${newest.reason}: ${newest.message}` : undefined;
+  }
+
+  async deleteTask(namespace: string, name: string, uid: string): Promise<boolean> {
+    this.onRequest('delete');
+    try {
+      await this.kube.custom.deleteNamespacedCustomObject({
+        group: GROUP, version: VERSION, plural: TASKS, namespace, name, propagationPolicy: 'Background', body: { preconditions: { uid } },
+      });
+      return true;
+    } catch (err) {
+      if (isNotFound(err) || isConflict(err)) return false;
       throw err;
     }
   }

@@ -13,6 +13,8 @@ export interface WorkQueueOptions {
 
 export const DEFAULT_RETRY_BACKOFF: Backoff = exponentialBackoff(5, 5 * 60_000);
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class WorkQueue {
   // A Set iterates in insertion order: FIFO with O(1) membership and removal.
   private readonly ready = new Set<string>();
@@ -61,6 +63,8 @@ export class WorkQueue {
   addAfter(key: string, ms: number): void {
     if (this.stopped) return;
     if (ms <= 0) return this.add(key);
+    // Timers fire at once beyond 2^31−1 ms (~24.8 days); waking early only means another look.
+    ms = Math.min(ms, MAX_TIMER_MS);
     const at = this.clock.now() + ms;
     const pending = this.delayed.get(key);
     if (pending) {

@@ -22,6 +22,8 @@ const CONTROLLERS = [
   'namespace-controller',
   'ttl-after-finished-controller',
   'serviceaccount-controller',
+  // ResourceQuota status: without it a quota admits everything (runs-that-never-start tests).
+  'resourcequota-controller',
 ];
 
 export interface ControlPlaneInfo {

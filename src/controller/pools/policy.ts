@@ -15,10 +15,15 @@ export function poolPolicy(pool: unknown): PolicyResult {
   const parsed = parseWorkerPool(pool);
   if (!parsed.ok) return { ok: false, message: parsed.message };
   const spec = parsed.value.spec;
-  // Durations the operator needs now; the others are checked when their feature reads them.
+  // Every duration, so one the operator cannot use makes the pool say so.
   const durations: [string, string | undefined][] = [
     ['spec.staleAfter', spec.staleAfter],
+    ['spec.startupTimeout', spec.startupTimeout],
     ['spec.aging.interval', spec.aging?.interval],
+    ['spec.retry.backoff.initial', spec.retry?.backoff?.initial],
+    ['spec.retry.backoff.max', spec.retry?.backoff?.max],
+    ['spec.retention.succeeded', spec.retention?.succeeded],
+    ['spec.retention.failed', spec.retention?.failed],
   ];
   for (const [field, text] of durations) {
     if (text === undefined) continue;

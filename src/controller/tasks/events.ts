@@ -8,8 +8,16 @@ const WARNINGS = new Set(['Failed', 'Rejected', 'Pending']);
 
 export function taskEvent(task: SyncTask, before: TaskStatus, after: TaskStatus): EventInput | undefined {
   if (!after.phase || (after.phase === before.phase && before.message === after.message)) return undefined;
+  const regarding = { apiVersion: task.apiVersion, kind: task.kind, namespace: task.metadata.namespace, name: task.metadata.name, uid: task.metadata.uid };
+  // The operator ending a run (stale, never started) is news within Running.
+  const ending = after.phase === 'Running' ? /^stopping Job \S+: (\w+): /.exec(after.message ?? '') : null;
+  if (ending && !before.message?.startsWith('stopping')) {
+    return { regarding, type: 'Warning', reason: ending[1]!, action: 'Terminate', note: after.message! };
+  }
   // Within a phase only a new reason for waiting is news (pool missing → pool invalid).
   if (after.phase === before.phase && after.phase !== 'Pending') return undefined;
+  const retrying = after.phase === 'Pending' && after.nextRetryAt !== undefined;
+  if (retrying) return { regarding, type: 'Warning', reason: 'RetryScheduled', action: 'Retry', note: after.message ?? '' };
   const finished = after.conditions?.find((c) => c.type === 'Finished' && c.status === 'True');
   const reason = {
     Pending: after.conditions?.find((c) => c.type === 'Accepted')?.reason ?? 'Pending',
@@ -22,7 +30,7 @@ export function taskEvent(task: SyncTask, before: TaskStatus, after: TaskStatus)
   }[after.phase];
   const action = { Pending: 'Wait', Queued: 'Queue', Running: 'Admit', Succeeded: 'Finish', Failed: 'Finish', Cancelled: 'Cancel', Rejected: 'Reject' }[after.phase];
   return {
-    regarding: { apiVersion: task.apiVersion, kind: task.kind, namespace: task.metadata.namespace, name: task.metadata.name, uid: task.metadata.uid },
+    regarding,
     type: WARNINGS.has(after.phase) ? 'Warning' : 'Normal',
     reason,
     action,

@@ -2,14 +2,23 @@
 // attempt's Job exists and mirror it into the task's status. Level-based: it reads the
 // caches, decides, and writes at most one child change plus one status patch.
 //
+// The run's lifecycle happens here too: a running attempt that went stale or never
+// started is ended (its Job failed with the reason recorded on it); a failed attempt
+// with retries left becomes the next attempt after its backoff; a finished task is
+// deleted once its pool's retention has passed.
+//
 // A Job is this task's only if its controller owner is this task's uid: a task deleted
 // and re-applied under the same name must not inherit the old Job's outcome.
-import type { V1Job } from '@kubernetes/client-node';
+import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { parseSyncTask } from '../../api/parse.js';
 import type { SyncTask, SyncTaskSpec, WorkerPool } from '../../api/types.js';
 import { blameRefusal } from '../../jobs/blame.js';
 import { buildJob } from '../../jobs/build.js';
-import { controllerUid, isDeleting, jobOutcome, queueFields } from '../../jobs/classify.js';
+import { controllerUid, isDeleting, jobOutcome, queueFields, terminatedBecause } from '../../jobs/classify.js';
+import { expiresAtMs } from '../../core/retention.js';
+import { nextAttempt } from '../../core/retry.js';
+import type { HeartbeatStore } from '../../heartbeat/store.js';
+import type { JobOutcome } from '../../jobs/classify.js';
 import { driftedField } from '../../jobs/drift.js';
 import { jobName } from '../../jobs/labels.js';
 import { rejection, templateFor } from '../../jobs/template.js';
@@ -20,14 +29,20 @@ import type { Logger } from '../../runtime/clock.js';
 import type { Result } from '../../runtime/controller.js';
 import { type Cache, splitKey, type WriteThroughCache } from '../cache.js';
 import { sameContent } from '../equal.js';
+import type { IndexedCache } from '../indexes.js';
 import { enqueuedAtOf } from '../pools/snapshot.js';
 import { taskEvent } from './events.js';
-import { nextTaskStatus, type TaskFacts, type TaskStatus, TERMINAL_PHASES } from './status.js';
+import { checkRun } from './liveness.js';
+import { type Lifecycle, lifecycleOf } from './policy.js';
+import { FINAL_PHASES, nextTaskStatus, type TaskFacts, type TaskStatus } from './status.js';
 
 export interface TaskReconcilerDeps {
   tasks: WriteThroughCache<SyncTask>;
   pools: Cache<WorkerPool>;
   jobs: Cache<V1Job>;
+  /** Sync pods, indexed by their Job's uid (PODS_BY_JOB): did the run start? */
+  pods: IndexedCache<V1Pod>;
+  heartbeats: HeartbeatStore;
   writes: ClusterWrites;
   events: EventSink;
   heartbeatUrl: string;
@@ -38,6 +53,15 @@ export interface TaskReconcilerDeps {
 /** How soon to look again while an old incarnation's Job is being deleted. */
 const OLD_JOB_RECHECK_MS = 1_000;
 
+/** One reconcile's working memory: when it wants to look again. */
+class Visit {
+  recheckAtMs?: number;
+  constructor(readonly nowMs: number) {}
+  lookAgainAt(ms: number | undefined): void {
+    if (ms !== undefined && (this.recheckAtMs === undefined || ms < this.recheckAtMs)) this.recheckAtMs = ms;
+  }
+}
+
 export class TaskReconciler {
   constructor(private readonly d: TaskReconcilerDeps) {}
 
@@ -46,24 +70,48 @@ export class TaskReconciler {
     const task = this.d.tasks.get(namespace, name);
     if (!task) return; // deleted: its Jobs go with it (owner references)
     const status = (task.status ?? {}) as TaskStatus;
-    if (status.phase && TERMINAL_PHASES.has(status.phase)) return;
+    const visit = new Visit(this.d.now().getTime());
+    if (status.phase && (FINAL_PHASES.has(status.phase) || status.phase === 'Rejected')) {
+      const kept = await this.retain(task, status, visit);
+      // Rejected is judged again below: the task or its pool may have changed.
+      if (kept === 'deleted' || status.phase !== 'Rejected') return requeue(visit);
+    }
 
-    const now = this.d.now().toISOString();
-    const facts = await this.facts(task, namespace, now);
+    const now = new Date(visit.nowMs).toISOString();
+    const facts = await this.facts(task, namespace, visit);
     const next = nextTaskStatus(status, facts, now, task.metadata?.generation ?? 0);
     if (!sameContent(next, status)) {
       const rv = task.metadata.resourceVersion;
-      this.d.tasks.remember(await this.d.writes.patchStatus<SyncTask>(TASKS, namespace, name, next, rv));
+      this.d.tasks.remember(await this.d.writes.patchStatus<SyncTask>(TASKS, namespace, name, mergePatchOf(status, next), rv));
       if (next.phase !== status.phase || next.message !== status.message) {
         this.d.log.info(`task ${next.phase?.toLowerCase()}`, { namespace, task: name, pool: task.spec?.pool, phase: next.phase, reason: next.message });
         const event = taskEvent(task, status, next);
         if (event) this.d.events.emit(event);
       }
+      // A task that just finished keeps its retention appointment.
+      if (next.phase && FINAL_PHASES.has(next.phase)) await this.retain({ ...task, status: next }, next, visit);
     }
-    if (facts.kind === 'oldJob') return { requeueAfterMs: OLD_JOB_RECHECK_MS };
+    if (facts.kind === 'oldJob') visit.lookAgainAt(visit.nowMs + OLD_JOB_RECHECK_MS);
+    return requeue(visit);
   }
 
-  private async facts(task: SyncTask, namespace: string, now: string): Promise<TaskFacts> {
+  /** Deletes a finished task whose retention has passed; otherwise books the look at that time. */
+  private async retain(task: SyncTask, status: TaskStatus, visit: Visit): Promise<'deleted' | 'kept'> {
+    const { namespace, name, uid } = task.metadata;
+    const pool = this.d.pools.get(namespace, task.spec?.pool ?? '');
+    const finishedAtMs = Date.parse(status.finishedAt ?? String(task.metadata.creationTimestamp ?? ''));
+    const expires = expiresAtMs(status.phase!, Number.isFinite(finishedAtMs) ? finishedAtMs : visit.nowMs, lifecycleOf(task.spec ?? {}, pool).retention);
+    if (visit.nowMs < expires) {
+      visit.lookAgainAt(expires);
+      return 'kept';
+    }
+    if (await this.d.writes.deleteTask(namespace, name, uid!)) {
+      this.d.log.info('task deleted: retention passed', { namespace, task: name, pool: task.spec?.pool, phase: status.phase });
+    }
+    return 'deleted';
+  }
+
+  private async facts(task: SyncTask, namespace: string, visit: Visit): Promise<TaskFacts> {
     const parsed = parseSyncTask(task);
     if (!parsed.ok) return { kind: 'invalid', message: parsed.message };
     const spec = parsed.value.spec;
@@ -79,7 +127,7 @@ export class TaskReconciler {
       if (!isDeleting(cached)) await this.d.writes.deleteJob({ namespace, name, uid: cached.metadata!.uid! });
       return { kind: 'oldJob', jobName: name };
     }
-    if (cached) return this.fromJob(task, spec, cached, pool);
+    if (cached) return this.fromJob(task, spec, cached, pool, visit);
 
     if (spec.cancel) {
       // We may have made the Job a moment ago and the cache not shown it yet: look, and
@@ -95,14 +143,19 @@ export class TaskReconciler {
     // We saw this Job running before; now it is gone from the cache, so someone deleted it.
     if (status.phase === 'Running' && status.jobName === name) return { kind: 'jobLost', jobName: name };
 
+    // FIFO by when the task was applied, so a burst of applies queues in apply order.
+    return this.enqueue(task, spec, pool, attempt, status.queuedAt ?? enqueuedAtOf(task as never));
+  }
+
+  /** Makes the attempt's Job, if the pool is there, usable and allows the task. */
+  private async enqueue(task: SyncTask, spec: SyncTaskSpec, pool: WorkerPool | undefined, attempt: number, queuedAt: string): Promise<TaskFacts> {
+    const namespace = task.metadata.namespace;
     if (!pool) return { kind: 'poolMissing', pool: spec.pool };
     const unusable = poolUnusable(pool);
     if (unusable) return { kind: 'poolUnusable', pool: spec.pool, message: unusable };
     const notAllowed = rejection(spec.pool, pool.spec.syncTypes, spec.source, spec.syncType);
     if (notAllowed) return { kind: 'notAllowed', message: notAllowed };
 
-    // FIFO by when the task was applied, so a burst of applies queues in apply order.
-    const queuedAt = status.queuedAt ?? enqueuedAtOf(task as never);
     try {
       await this.d.writes.createJob(buildJob({
         task: { namespace, name: task.metadata.name, uid: task.metadata.uid!, apiVersion: task.apiVersion, kind: task.kind, spec },
@@ -119,11 +172,11 @@ export class TaskReconciler {
       if (blame.owner === 'task') return { kind: 'jobRefused', field: blame.field, message: apiMessage(err) };
       return { kind: 'templateInvalid', pool: spec.pool, message: apiMessage(err) };
     }
-    return { kind: 'queued', pool: spec.pool, jobName: name, attempt, queuedAt };
+    return { kind: 'queued', pool: spec.pool, jobName: jobName(task.metadata.name, attempt), attempt, queuedAt };
   }
 
   /** An existing Job is the truth about the run, even if cancel came late or the pool went. */
-  private async fromJob(task: SyncTask, spec: SyncTaskSpec, job: V1Job, pool: WorkerPool | undefined): Promise<TaskFacts> {
+  private async fromJob(task: SyncTask, spec: SyncTaskSpec, job: V1Job, pool: WorkerPool | undefined, visit: Visit): Promise<TaskFacts> {
     const namespace = task.metadata.namespace;
     const name = job.metadata!.name!;
     const ref = { namespace, name, uid: job.metadata!.uid! };
@@ -153,8 +206,62 @@ export class TaskReconciler {
       // A priority changed while queued re-ranks the Job; once admitted it no longer matters.
       if (queueFields(job).priority !== spec.priority) await this.d.writes.setJobPriority(ref, spec.priority);
     }
-    return { kind: 'job', pool: spec.pool, jobName: name, attempt: Number(task.status?.attempt ?? 1), outcome };
+    const attempt = Number(task.status?.attempt ?? 1);
+    const life = lifecycleOf(spec, pool);
+    if (outcome.state === 'Failed' || outcome.state === 'Succeeded') await this.d.heartbeats.forget(ref.uid);
+    if (outcome.state === 'Failed') {
+      if (spec.cancel) return { kind: 'cancelled', wasRunning: false };
+      return this.afterFailure(task, spec, pool, life, { name, attempt, outcome }, visit);
+    }
+    const facts: TaskFacts = { kind: 'job', pool: spec.pool, jobName: name, attempt, outcome };
+    if (outcome.state !== 'Running' || isDeleting(job)) return facts;
+    const ending = terminatedBecause(job) ?? await this.endIfDead(task, job, life, visit);
+    return ending ? { ...facts, ending } : facts;
   }
+
+  /** A running attempt that went stale or never started is ended; the Job controller fails it. */
+  private async endIfDead(task: SyncTask, job: V1Job, life: Lifecycle, visit: Visit): Promise<{ reason: string; message: string } | undefined> {
+    const check = await checkRun({ pods: this.d.pods, heartbeats: this.d.heartbeats, writes: this.d.writes }, job, task.status ?? {}, life, visit.nowMs);
+    if (check.kind === 'alive') {
+      visit.lookAgainAt(check.recheckAtMs);
+      return undefined;
+    }
+    const ref = { namespace: task.metadata.namespace, name: job.metadata!.name!, uid: job.metadata!.uid! };
+    await this.d.writes.terminateJob(ref, check.reason, check.message);
+    this.d.log.warn('ending run', { namespace: ref.namespace, task: task.metadata.name, pool: task.spec.pool, job: ref.name, reason: check.reason, detail: check.message });
+    return { reason: check.reason, message: check.message };
+  }
+
+  /** The attempt failed: another after its backoff if retries are left, else the task failed. */
+  private async afterFailure(
+    task: SyncTask, spec: SyncTaskSpec, pool: WorkerPool | undefined, life: Lifecycle,
+    failed: { name: string; attempt: number; outcome: JobOutcome }, visit: Visit,
+  ): Promise<TaskFacts> {
+    const { name, attempt, outcome } = failed;
+    const failedAtMs = Date.parse(outcome.finishedAt ?? '');
+    const next = nextAttempt(life.retry, attempt, Number.isFinite(failedAtMs) ? failedAtMs : visit.nowMs);
+    if (!next.retry) return { kind: 'job', pool: spec.pool, jobName: name, attempt, outcome };
+    if (visit.nowMs < next.atMs) {
+      visit.lookAgainAt(next.atMs);
+      return {
+        kind: 'retryWait', pool: spec.pool, jobName: name, attempt, outcome,
+        retryAt: new Date(next.atMs).toISOString(), retriesLeft: life.retry.limit - attempt + 1,
+      };
+    }
+    // The next attempt joins the queue's end as of its retry time, not its first apply.
+    return this.enqueue(task, spec, pool, next.attempt, new Date(next.atMs).toISOString());
+  }
+}
+
+/** `next` as a JSON merge patch over `current`: a field it dropped is sent as null, or the patch would keep it. */
+function mergePatchOf(current: TaskStatus, next: TaskStatus): object {
+  const patch: Record<string, unknown> = { ...next };
+  for (const key of Object.keys(current)) if (!(key in next)) patch[key] = null;
+  return patch;
+}
+
+function requeue(visit: Visit): Result | undefined {
+  return visit.recheckAtMs === undefined ? undefined : { requeueAfterMs: Math.max(0, visit.recheckAtMs - visit.nowMs) };
 }
 
 /** The pool's own verdict on itself, once it is about its current spec. */

@@ -6,6 +6,15 @@ import { type Condition, setCondition } from '../conditions.js';
 
 export const TERMINAL_PHASES: ReadonlySet<string> = new Set<TaskPhase>(['Succeeded', 'Failed', 'Cancelled', 'Rejected']);
 
+/**
+ * Finished for good: nothing but retention happens to these. Rejected is terminal for
+ * the pool's queue but not final: a change to the task or its pool judges it again.
+ */
+export const FINAL_PHASES: ReadonlySet<string> = new Set<TaskPhase>(['Succeeded', 'Failed', 'Cancelled']);
+
+/** What belongs to one attempt and starts afresh with the next. */
+const PER_ATTEMPT = ['queuedAt', 'startedAt', 'finishedAt', 'nextRetryAt', 'lastHeartbeat', 'progress', 'progressMessage'] as const;
+
 /** The status as the API defines it; the reconciler writes it whole. */
 export type TaskStatus = SyncTaskStatus;
 
@@ -18,7 +27,13 @@ export type TaskFacts =
   | { kind: 'oldJob'; jobName: string }
   | { kind: 'notAllowed'; message: string }
   | { kind: 'queued'; pool: string; jobName: string; attempt: number; queuedAt: string }
-  | { kind: 'job'; pool: string; jobName: string; attempt: number; outcome: JobOutcome }
+  | {
+    kind: 'job'; pool: string; jobName: string; attempt: number; outcome: JobOutcome;
+    /** Set when the operator is ending this run (stale, never started). */
+    ending?: { reason: string; message: string };
+  }
+  /** The attempt failed; the next one enters the queue at `retryAt`. */
+  | { kind: 'retryWait'; pool: string; jobName: string; attempt: number; retryAt: string; retriesLeft: number; outcome: JobOutcome }
   | { kind: 'cancelled'; wasRunning: boolean }
   | { kind: 'jobLost'; jobName: string };
 
@@ -28,6 +43,10 @@ const FINISHED = 'Finished';
 
 export function nextTaskStatus(current: TaskStatus | undefined, facts: TaskFacts, now: string, generation: number): TaskStatus {
   const s: TaskStatus = { ...current, observedGeneration: generation };
+  const attempt = 'attempt' in facts ? facts.attempt : undefined;
+  if (attempt !== undefined && current?.attempt !== undefined && attempt !== current.attempt) {
+    for (const field of PER_ATTEMPT) delete s[field];
+  }
   const cond = (type: string, status: Condition['status'], reason: string, message: string) => {
     s.conditions = setCondition(s.conditions, { type, status, reason, message, observedGeneration: generation }, now);
   };
@@ -92,8 +111,30 @@ export function nextTaskStatus(current: TaskStatus | undefined, facts: TaskFacts
     case 'jobLost':
       finish('Failed', 'JobDeleted', `Job ${facts.jobName} was deleted while the sync ran`);
       break;
+    case 'retryWait': {
+      s.jobName = facts.jobName;
+      s.attempt = facts.attempt;
+      s.startedAt = s.startedAt ?? facts.outcome.startedAt;
+      s.phase = 'Pending';
+      s.nextRetryAt = facts.retryAt;
+      s.message = `attempt ${facts.attempt} failed${failureWords(facts.outcome)}; attempt ${facts.attempt + 1} enters the queue at ${facts.retryAt} `
+        + `(${facts.retriesLeft} ${facts.retriesLeft === 1 ? 'retry' : 'retries'} left)`;
+      cond(ADMITTED, 'False', 'RetryBackoff', s.message);
+      break;
+    }
   }
+  if (s.phase && !TERMINAL_PHASES.has(s.phase)) {
+    // Back in play (a retry, a Rejected task its pool now allows): not finished any more.
+    delete s.finishedAt;
+    if (s.conditions?.some((c) => c.type === FINISHED)) s.conditions = s.conditions.filter((c) => c.type !== FINISHED);
+  }
+  if (s.phase !== 'Pending' || facts.kind !== 'retryWait') delete s.nextRetryAt;
   return s;
+}
+
+function failureWords(outcome: JobOutcome): string {
+  const why = [outcome.reason, outcome.message].filter(Boolean).join(': ');
+  return why ? ` (${why})` : '';
 }
 
 function applyJob(
@@ -113,11 +154,13 @@ function applyJob(
   s.startedAt = s.startedAt ?? outcome.startedAt;
   if (outcome.state === 'Running') {
     s.phase = 'Running';
-    s.message = `running as Job ${facts.jobName}`;
+    s.message = facts.ending
+      ? `stopping Job ${facts.jobName}: ${facts.ending.reason}: ${facts.ending.message}`
+      : `running as Job ${facts.jobName}`;
   } else if (outcome.state === 'Succeeded') {
     finish('Succeeded', 'Succeeded', `Job ${facts.jobName} succeeded`, outcome.finishedAt);
   } else {
-    const why = [outcome.reason, outcome.message].filter(Boolean).join(': ');
-    finish('Failed', outcome.reason ?? 'JobFailed', `Job ${facts.jobName} failed${why ? ` (${why})` : ''}`, outcome.finishedAt);
+    const attempts = facts.attempt > 1 ? ` after ${facts.attempt} attempts` : '';
+    finish('Failed', outcome.reason ?? 'JobFailed', `Job ${facts.jobName} failed${failureWords(outcome)}${attempts}`, outcome.finishedAt);
   }
 }

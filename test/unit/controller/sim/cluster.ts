@@ -10,6 +10,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { ApiException, type KubernetesObject, type V1Job, type V1Pod } from '@kubernetes/client-node';
 import { controllerUid, holdsSlot } from '../../../../src/jobs/classify.js';
+import { ANNOTATION_FAILURE_MESSAGE, ANNOTATION_FAILURE_REASON } from '../../../../src/jobs/labels.js';
 import { ANNOTATION_PRIORITY, LABEL_ATTEMPT, LABEL_POOL } from '../../../../src/jobs/labels.js';
 import type { JobRef } from '../../../../src/kube/writers.js';
 import type { SimClock } from './clock.js';
@@ -321,6 +322,23 @@ export class FakeCluster {
     const next = { ...job, metadata: { ...job.metadata, deletionTimestamp: this.clock.iso() as never, finalizers: ['foregroundDeletion'] } };
     this.bump(next.metadata);
     this.jobs.put(next);
+    return true;
+  }
+
+  /** Records why on the Job and shortens its deadline; the sim's Job controller then fails it. */
+  terminateJob(ref: JobRef, reason: string, message: string): void {
+    const job = this.jobFor(ref);
+    const annotations = { ...job.metadata!.annotations, [ANNOTATION_FAILURE_REASON]: reason, [ANNOTATION_FAILURE_MESSAGE]: message };
+    const next = { ...job, metadata: { ...job.metadata, annotations }, spec: { ...job.spec!, activeDeadlineSeconds: 1 } };
+    this.bump(next.metadata);
+    this.jobs.put(next);
+  }
+
+  /** Deletes that incarnation of a task; false if it is gone (or another one). */
+  deleteTaskByUid(namespace: string, name: string, uid: string): boolean {
+    const task = this.tasks.get(name, namespace);
+    if (!task || task.metadata.uid !== uid) return false;
+    this.tasks.remove(task);
     return true;
   }
 

@@ -1,6 +1,7 @@
 // A fake cluster and one operator, driven by hand: the deterministic tests' setup.
 // Writes land at once unless `hold` is set; held writes wait in `held` until settled.
 import type { EventInput } from '../../../../src/kube/events.js';
+import { MemoryHeartbeatStore } from '../../../../src/heartbeat/memoryStore.js';
 import { SimClock } from './clock.js';
 import { FakeCluster } from './cluster.js';
 import { type JobControllerOptions, QUICK, tickJobController } from './jobController.js';
@@ -22,6 +23,9 @@ export class Harness {
   private restarts = 0;
   private readonly rng = new Rng(1);
 
+  /** Heartbeats the operator has received, shared across its restarts like Redis would be (replace it to model a gap). */
+  heartbeats = new MemoryHeartbeatStore({ now: () => this.clock.now() });
+
   constructor() {
     this.op = this.startOperator();
   }
@@ -29,7 +33,7 @@ export class Harness {
   startOperator(): SimOperator {
     const op: SimOperator = new SimOperator({
       cluster: this.cluster, clock: this.clock, id: `operator-${++this.restarts}`,
-      events: { emit: (e) => this.events.push(e) },
+      events: { emit: (e) => this.events.push(e) }, heartbeats: this.heartbeats,
       onWrite: (w) => {
         if (op.dead) return;
         if (this.hold) this.held.push(w);

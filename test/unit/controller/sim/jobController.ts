@@ -87,13 +87,17 @@ export function tickJobController(cluster: FakeCluster, rng: Rng, o: JobControll
       changes.push(`${name}: Complete`);
     } else if (has(job, 'FailureTarget')) {
       if (pod) cluster.putPod({ ...pod, status: { phase: 'Failed' } });
-      Object.assign(status, { terminating: 0, conditions: [...(status.conditions ?? []), condition('Failed', now, 'BackoffLimitExceeded')] });
+      const reason = job.status?.conditions?.find((c) => c.type === 'FailureTarget')?.reason ?? 'BackoffLimitExceeded';
+      Object.assign(status, { terminating: 0, conditions: [...(status.conditions ?? []), condition('Failed', now, reason)] });
       changes.push(`${name}: Failed`);
-    } else if (status.active && rng.chance(o.finishChance)) {
-      const failed = rng.chance(o.failShare);
+    } else if (status.active && (job.spec?.activeDeadlineSeconds === 1 || rng.chance(o.finishChance))) {
+      // A deadline of 1 s is the operator ending the run (ClusterWrites.terminateJob).
+      const deadline = job.spec?.activeDeadlineSeconds === 1;
+      const failed = deadline || rng.chance(o.failShare);
       if (failed) {
         if (pod) terminate(pod); // the failed pod is still being torn down
-        Object.assign(status, { active: 0, terminating: 1, failed: 1, conditions: [...(status.conditions ?? []), condition('FailureTarget', now, 'BackoffLimitExceeded')] });
+        const reason = deadline ? 'DeadlineExceeded' : 'BackoffLimitExceeded';
+        Object.assign(status, { active: 0, terminating: 1, failed: 1, conditions: [...(status.conditions ?? []), condition('FailureTarget', now, reason)] });
       } else {
         if (pod) cluster.putPod({ ...pod, status: { phase: 'Succeeded' } });
         Object.assign(status, { active: 0, succeeded: 1, conditions: [...(status.conditions ?? []), condition('SuccessCriteriaMet', now)] });
@@ -115,6 +119,6 @@ function newPod(job: V1Job, now: string): V1Pod {
       namespace: job.metadata!.namespace, name: podName(job), creationTimestamp: now as never,
       labels: { ...job.spec?.template?.metadata?.labels, [JOB_NAME_LABEL]: job.metadata!.name!, [CONTROLLER_UID_LABEL]: job.metadata!.uid! },
     },
-    status: { phase: 'Running' },
+    status: { phase: 'Running', startTime: now as never },
   };
 }

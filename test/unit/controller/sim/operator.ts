@@ -11,13 +11,16 @@ import type { SyncTask, WorkerPool } from '../../../../src/api/types.js';
 import { keyOf, WriteThroughCache } from '../../../../src/controller/cache.js';
 import { wire } from '../../../../src/controller/wiring.js';
 import {
-  ALIVE_PODS_BY_POOL, alivePodsByPool, JOBS_BY_TASK, jobsByTask, LIVE_TASKS_BY_POOL, liveTasksByPool, UNFINISHED_BY_POOL, unfinishedByPool,
+  ALIVE_PODS_BY_POOL, alivePodsByPool, JOBS_BY_TASK, jobsByTask, LIVE_TASKS_BY_POOL, liveTasksByPool, PODS_BY_JOB, podsByJob,
+  TASKS_BY_POOL, tasksByPool, UNFINISHED_BY_POOL, unfinishedByPool,
 } from '../../../../src/controller/indexes.js';
 import { DepartedRuns } from '../../../../src/controller/pools/departures.js';
 import { AdmissionExpectations } from '../../../../src/controller/pools/expectations.js';
 import { PoolReconciler } from '../../../../src/controller/pools/reconcile.js';
 import { TemplateChecks } from '../../../../src/controller/pools/templateCheck.js';
 import { TaskReconciler } from '../../../../src/controller/tasks/reconcile.js';
+import { MemoryHeartbeatStore } from '../../../../src/heartbeat/memoryStore.js';
+import type { HeartbeatStore } from '../../../../src/heartbeat/store.js';
 import { type EventSink, noEvents } from '../../../../src/kube/events.js';
 import { type Result, TerminalError } from '../../../../src/runtime/controller.js';
 import { silentLogger } from '../../../../src/runtime/clock.js';
@@ -59,6 +62,8 @@ export interface SimOperatorOptions {
   id: string;
   onWrite: (w: PendingWrite) => void;
   events?: EventSink;
+  /** What heartbeats the operator has received; an empty store if none. */
+  heartbeats?: HeartbeatStore;
   /** Reconciles in flight per kind (the manager's --workers). */
   workers?: number;
   /** The step log; lines are built only if it keeps them. */
@@ -100,6 +105,8 @@ export class SimOperator {
     this.caches.jobs.addIndex(UNFINISHED_BY_POOL, unfinishedByPool);
     this.caches.jobs.addIndex(JOBS_BY_TASK, jobsByTask);
     this.caches.tasks.addIndex(LIVE_TASKS_BY_POOL, liveTasksByPool);
+    this.caches.tasks.addIndex(TASKS_BY_POOL, tasksByPool);
+    this.caches.pods.addIndex(PODS_BY_JOB, podsByJob);
     this.taskCache = new WriteThroughCache<SyncTask>(this.caches.tasks as never);
     this.poolCache = new WriteThroughCache<WorkerPool>(this.caches.pools as never);
     this.queues = { task: new WorkQueue({ clock }), pool: new WorkQueue({ clock }) };
@@ -114,8 +121,8 @@ export class SimOperator {
     const now = () => clock.date();
     const events = o.events ?? noEvents;
     this.taskReconciler = new TaskReconciler({
-      tasks: this.taskCache, pools: this.caches.pools as never, jobs: this.caches.jobs, writes: this.writes, events,
-      heartbeatUrl: HEARTBEAT_URL, now, log: silentLogger,
+      tasks: this.taskCache, pools: this.caches.pools as never, jobs: this.caches.jobs, pods: this.caches.pods, writes: this.writes, events,
+      heartbeatUrl: HEARTBEAT_URL, now, log: silentLogger, heartbeats: o.heartbeats ?? new MemoryHeartbeatStore({ now: () => clock.now() }),
     });
     this.poolReconciler = new PoolReconciler({
       pools: this.poolCache, jobs: this.caches.jobs, pods: this.caches.pods, tasks: this.caches.tasks, writes: this.writes, events, now, log: silentLogger,

@@ -90,6 +90,19 @@ export class SimWrites implements ClusterWrites {
     return this.submit(`delete Job ${ref.name} (${ref.uid})`, () => this.cluster.deleteJob(ref));
   }
 
+  terminateJob(ref: JobRef, reason: string, message: string): Promise<void> {
+    return this.submit(`terminate Job ${ref.name} (${ref.uid}): ${reason}`, () => this.cluster.terminateJob(ref, reason, message));
+  }
+
+  /** The sim has no Events: no warning to tell. */
+  jobWarning(): Promise<string | undefined> {
+    return Promise.resolve(undefined);
+  }
+
+  deleteTask(namespace: string, name: string, uid: string): Promise<boolean> {
+    return this.submit(`delete task ${name} (${uid})`, () => this.cluster.deleteTaskByUid(namespace, name, uid));
+  }
+
   private ctx(): WriteContext {
     return { origin: this.o.origin, poolSeenRv: this.o.context?.()?.poolSeenRv };
   }
