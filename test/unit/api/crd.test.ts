@@ -39,7 +39,7 @@ test('defaults are in the schema, so the API server fills them in', () => {
   const defaults = Object.fromEntries(nodes.filter(([, n]) => 'default' in n).map(([at, n]) => [at, n.default]));
   expect(defaults).toEqual({
     'WorkerPool.spec.paused': false, 'WorkerPool.spec.overlap': 'Forbid', 'WorkerPool.spec.staleAfter': '30m',
-    'WorkerPool.spec.heartbeat': 'Required', 'SyncTask.spec.priority': 0, 'SyncTask.spec.cancel': false,
+    'WorkerPool.spec.heartbeat': 'Required', 'WorkerPool.spec.startupTimeout': '10m', 'SyncTask.spec.priority': 0, 'SyncTask.spec.cancel': false,
   });
 });
 

@@ -23,7 +23,7 @@ describe('parseWorkerPool', () => {
     expect(parsed).toEqual({ ok: true, value: expect.objectContaining({ metadata: meta('crm') }) });
     expect(parsed.ok && parsed.value.spec).toEqual({
       maxWorkers: 3, template: { image: 'registry.example/sync:1' },
-      paused: false, overlap: 'Forbid', staleAfter: '30m', heartbeat: 'Required',
+      paused: false, overlap: 'Forbid', staleAfter: '30m', heartbeat: 'Required', startupTimeout: '10m',
     });
   });
 
