@@ -1,12 +1,21 @@
 #!/usr/bin/env node
-// syncpool-operator: every replica serves HTTP; only the Lease holder runs the
+// syncpool-operator: every replica serves HTTP (heartbeats too); only the Lease holder runs the
 // controllers. Losing the lease exits the process, so a replica never admits on a
 // stale view; the Deployment restarts it as a standby.
 import type { Server } from 'node:http';
 import { Manager } from '../controller/manager.js';
+import { TokenAuthenticator } from '../heartbeat/auth.js';
+import { heartbeatRouter } from '../heartbeat/receiver.js';
+import { RunDirectory } from '../heartbeat/runs.js';
+import { HeartbeatStatusWriter } from '../heartbeat/statusWriter.js';
+import { openHeartbeatStore } from '../heartbeat/stores.js';
+import { wallClock } from '../runtime/clock.js';
 import { LeaderElector } from '../runtime/leader.js';
 import { EventRecorder } from '../kube/events.js';
 import { loadKubeConfig, makeClients } from '../kube/client.js';
+import { patchHeartbeatStatus } from '../kube/heartbeatStatus.js';
+import { readRunPod, runPodInformer } from '../kube/runPods.js';
+import { reviewToken } from '../kube/tokenReview.js';
 import { ConfigError, loadConfig } from '../operator/config.js';
 import { createApp, listen } from '../operator/http.js';
 import { createLogger } from '../operator/logger.js';
@@ -22,12 +31,30 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.logLevel, { identity: config.identity });
   const clients = makeClients(loadKubeConfig(config.kubeconfig));
+  const now = () => Date.now();
+  const heartbeats = openHeartbeatStore({ redisUrl: config.redisUrl, now, log });
+
+  // Heartbeats are received by every replica, so each one keeps its own view of the runs.
+  const runPods = runPodInformer(clients, config.namespace, { relistIntervalMs: config.relistIntervalSeconds * 1000, log });
+  const runs = new RunDirectory(
+    { cached: (ns, name) => runPods.get(ns, name), read: (ns, name) => readRunPod(clients, ns, name) }, config.namespace);
+  runPods.start();
+  const statusWriter = new HeartbeatStatusWriter({
+    write: (ns, task, fields) => patchHeartbeatStatus(clients, ns, task, fields),
+    runs, clock: wallClock, log, minIntervalMs: config.heartbeatStatusIntervalSeconds * 1000,
+  });
+  const receiver = heartbeatRouter({
+    authenticator: new TokenAuthenticator((token) => reviewToken(clients, token), { now }),
+    runs, store: heartbeats, statusWriter, now, log,
+  });
+
   const manager = new Manager({
     clients,
     namespace: config.namespace,
     workers: config.workers,
     relistIntervalMs: config.relistIntervalSeconds * 1000,
     heartbeatUrl: config.heartbeatUrl,
+    heartbeats,
     log,
     events: new EventRecorder(clients, { instance: config.identity, log }),
   });
@@ -63,7 +90,8 @@ async function main(): Promise<void> {
     ready: () => (leading
       ? { ok: manager.isSynced(), detail: manager.isSynced() ? 'leader, caches synced' : 'leader, syncing caches' }
       : { ok: true, detail: 'standby' }),
-  });
+    degraded: () => (heartbeats.health().ok ? undefined : heartbeats.health().detail),
+  }, [receiver]);
   const server: Server = await listen(app, config.httpHost, config.httpPort);
   const address = server.address();
   log.info('syncpool-operator started', {
@@ -80,6 +108,9 @@ async function main(): Promise<void> {
     await manager.stop();
     await elector.stop({ release: true }); // the standby takes over at once
     server.close();
+    runPods.stop();
+    await statusWriter.stop();
+    await heartbeats.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -9,6 +9,7 @@ export interface KubeClients {
   custom: k8s.CustomObjectsApi;
   apiextensions: k8s.ApiextensionsV1Api;
   coordination: k8s.CoordinationV1Api;
+  authentication: k8s.AuthenticationV1Api;
   events: k8s.EventsV1Api;
   version: k8s.VersionApi;
 }
@@ -33,6 +34,7 @@ export function makeClients(config: k8s.KubeConfig): KubeClients {
     custom: config.makeApiClient(k8s.CustomObjectsApi),
     apiextensions: config.makeApiClient(k8s.ApiextensionsV1Api),
     coordination: config.makeApiClient(k8s.CoordinationV1Api),
+    authentication: config.makeApiClient(k8s.AuthenticationV1Api),
     events: config.makeApiClient(k8s.EventsV1Api),
     version: config.makeApiClient(k8s.VersionApi),
   };

@@ -26,6 +26,9 @@ export const configSchema = z.object({
   renewDeadlineSeconds: seconds('renew deadline'),
   retryPeriodSeconds: seconds('retry period'),
   relistIntervalSeconds: seconds('relist interval'),
+  // Unset: heartbeats are kept in this replica's memory (fine for one replica).
+  redisUrl: z.url({ protocol: /^rediss?$/, error: 'Redis URL must look like redis://host:6379 or rediss://…' }).optional(),
+  heartbeatStatusIntervalSeconds: seconds('heartbeat status interval'),
 }).refine((c) => c.renewDeadlineSeconds < c.leaseDurationSeconds, {
   message: 'renew deadline must be shorter than the lease duration', path: ['renewDeadlineSeconds'],
 }).refine((c) => c.retryPeriodSeconds < c.renewDeadlineSeconds, {
@@ -50,6 +53,9 @@ const SETTINGS: Record<string, [keyof OperatorConfig, string, string | undefined
   'renew-deadline': ['renewDeadlineSeconds', 'SYNCPOOL_RENEW_DEADLINE_SECONDS', '10'],
   'retry-period': ['retryPeriodSeconds', 'SYNCPOOL_RETRY_PERIOD_SECONDS', '2'],
   'relist-interval': ['relistIntervalSeconds', 'SYNCPOOL_RELIST_INTERVAL_SECONDS', '300'],
+  'redis-url': ['redisUrl', 'SYNCPOOL_REDIS_URL', undefined],
+  // At most one SyncTask status write per task per interval for heartbeats.
+  'heartbeat-status-interval': ['heartbeatStatusIntervalSeconds', 'SYNCPOOL_HEARTBEAT_STATUS_INTERVAL_SECONDS', '30'],
 };
 
 export class ConfigError extends Error {}

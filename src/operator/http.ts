@@ -1,5 +1,5 @@
-// The operator's HTTP surface. For now health and readiness; metrics, heartbeats and
-// the pools API join here in later work.
+// The operator's HTTP surface: health and readiness here; the routes of other parts
+// (heartbeats, later metrics and the pools API) are handed in as routers.
 import type { Server } from 'node:http';
 import express from 'express';
 
@@ -8,9 +8,15 @@ export interface Health {
   live(): boolean;
   /** This replica does its job: the leader has synced caches; a standby is ready to serve. */
   ready(): { ok: boolean; detail: string };
+  /**
+   * Something works in a lesser way (heartbeats kept in memory because Redis is down).
+   * Reported by /readyz but never failing it: taking every replica out of the Service
+   * would refuse all heartbeats, which is worse than keeping them in memory.
+   */
+  degraded?(): string | undefined;
 }
 
-export function createApp(health: Health): express.Express {
+export function createApp(health: Health, routers: express.Router[] = []): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.get('/healthz', (_req, res) => {
@@ -18,8 +24,10 @@ export function createApp(health: Health): express.Express {
   });
   app.get('/readyz', (_req, res) => {
     const { ok, detail } = health.ready();
-    res.status(ok ? 200 : 503).type('text/plain').send(detail);
+    const degraded = health.degraded?.();
+    res.status(ok ? 200 : 503).type('text/plain').send(degraded ? `${detail}; degraded: ${degraded}` : detail);
   });
+  for (const router of routers) app.use(router);
   return app;
 }
 

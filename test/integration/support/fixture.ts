@@ -17,13 +17,15 @@ export interface SyncpoolStage {
   stop(opts?: { waitForNamespace?: boolean }): Promise<void>;
 }
 
-export async function startSyncpool(prefix: string, labels: Record<string, string> = {}): Promise<SyncpoolStage> {
+export async function startSyncpool(
+  prefix: string, labels: Record<string, string> = {}, o: { operatorArgs?: string[] } = {},
+): Promise<SyncpoolStage> {
   const kube = testClients();
   await applyCrds(kube);
   const ns = await createTestNamespace(kube, prefix, labels);
   const jobs = new JobWatcher(kube, ns);
   await jobs.start();
-  const operator = await OperatorProcess.start({ namespace: ns, identity: `${prefix}-op` });
+  const operator = await OperatorProcess.start({ namespace: ns, identity: `${prefix}-op`, args: o.operatorArgs });
   const stage: SyncpoolStage = {
     kube, ns, jobs, operator, api: new SyncpoolApi(kube, ns),
     async stop({ waitForNamespace = false } = {}) {

@@ -13,6 +13,8 @@ export interface OperatorOptions {
   identity: string;
   /** Fast leases keep failover tests short; the defaults (15 s) are what production uses. */
   lease?: { duration: number; renewDeadline: number; retryPeriod: number };
+  /** More flags, after the usual ones (e.g. a short --heartbeat-status-interval). */
+  args?: string[];
 }
 
 export class OperatorProcess {
@@ -37,6 +39,7 @@ export class OperatorProcess {
       '--heartbeat-url', 'http://127.0.0.1:9/api/v1/heartbeat', '--log-level', 'debug',
       '--lease-duration', String(lease.duration), '--renew-deadline', String(lease.renewDeadline),
       '--retry-period', String(lease.retryPeriod),
+      ...(o.args ?? []),
     ];
     const proc = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
     const op = new OperatorProcess(proc, port, o.identity);

@@ -31,6 +31,10 @@ export class SyncpoolApi {
     return this.kube.custom.patchNamespacedCustomObject({ ...this.ref(POOLS), name, body: { spec } }, mergePatch);
   }
 
+  patchTask(name: string, spec: Partial<SyncTask['spec']>): Promise<unknown> {
+    return this.kube.custom.patchNamespacedCustomObject({ ...this.ref(TASKS), name, body: { spec } }, mergePatch);
+  }
+
   createTask(name: string, spec: TaskSpec): Promise<unknown> {
     return this.kube.custom.createNamespacedCustomObject({
       ...this.ref(TASKS),
