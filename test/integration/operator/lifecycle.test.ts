@@ -59,6 +59,18 @@ test('deleting a task deletes its Job (owner reference)', async () => {
   await jobGone('doomed-1');
 });
 
+test('deleting a running task removes its Job and its pod', async () => {
+  await api.createPool('deletable', { maxWorkers: 1 }, '600s');
+  await api.createTask('running-doomed', { pool: 'deletable' });
+  await api.waitForPhase('running-doomed', 'Running');
+  await kube.custom.deleteNamespacedCustomObject({ ...ref(), name: 'running-doomed' });
+  await jobGone('running-doomed-1');
+  await eventually('pods of running-doomed gone', async () => {
+    const pods = await kube.core.listNamespacedPod({ namespace: ns, labelSelector: 'syncpool.dev/task=running-doomed' });
+    return pods.items.length === 0 ? true : undefined;
+  }, { timeoutMs: 60_000, intervalMs: 500 });
+});
+
 test('a pool whose template makes an invalid Job says so itself; its task waits Pending; fixing the pool runs it', async () => {
   // Passes the CRD (valueFrom is free-form there) but not the Job's own validation.
   const bad = { image: 'x', env: [{ name: 'NODE', valueFrom: { fieldRef: { fieldPath: 'spec.nowhere' } } }] };

@@ -439,6 +439,11 @@ export class FakeCluster {
       ...this.orphanPods(pool, job.metadata!.namespace).map((p) => `pod ${p.metadata!.name} of deleted Job ${p.metadata!.labels?.[JOB_NAME_LABEL]}`),
     ];
     const before = holders.length;
+    // Attempts of one task run one after another: the next only once the last one's pod is gone.
+    const owner = controllerUid(job);
+    const sibling = this.jobs.list().find((j) => j.metadata!.uid !== job.metadata!.uid && controllerUid(j) === owner
+      && (occupiesSlot(j) || holdsSlot(j) || this.alivePodsOfJob(j.metadata!.namespace!, j.metadata!.uid!) > 0));
+    if (sibling) this.violate(`Job ${job.metadata!.name} admitted while ${sibling.metadata!.name}, another attempt of the same task, still runs`);
     const cap = this.capSince(poolKey, seen);
     this.attempts.set(`${controllerUid(job)}/${job.metadata!.labels?.[LABEL_ATTEMPT]}`, 'admitted');
     this.admissions.push({ job: job.metadata!.name!, pool, before, cap, origin: ctx.origin });

@@ -306,7 +306,11 @@ class Simulation {
 
   private createTask(name: string): void {
     const { rng } = this;
-    const spec = { pool: rng.pick(POOLS), source: rng.pick(SOURCES), syncType: rng.pick(TYPES), priority: rng.pick(PRIORITIES) };
+    const spec = {
+      pool: rng.pick(POOLS), source: rng.pick(SOURCES), syncType: rng.pick(TYPES), priority: rng.pick(PRIORITIES),
+      // Some fail and try again: a retry is a second Job of the task, never alive with the first.
+      ...(rng.chance(0.3) && { retry: { limit: rng.pick([1, 2]), backoff: { initial: rng.pick(['1ms', '1s']), factor: 2 } } }),
+    };
     const task = this.cluster.createTask(name, spec);
     this.tasksCreated++;
     this.say(() => `user creates ${name} (${task.metadata.uid}) in ${spec.pool}: ${spec.source}/${spec.syncType} priority ${spec.priority}`);
@@ -350,6 +354,9 @@ class Simulation {
         this.say(() => `job controller: ${changes.join('; ')}`);
         continue;
       }
+      // Done once every task has finished: what remains are retention timers (a day away),
+      // and running them would delete the tasks the end state is about.
+      if (this.cluster.tasks.list().every((t) => TERMINAL_PHASES.has(statusOf(t).phase ?? ''))) return undefined;
       const next = this.clock.nextTimerAt();
       if (next === undefined) return undefined;
       const ms = next - this.clock.now();
