@@ -4,11 +4,13 @@ import {
   API_VERSION, conditionsSchema, dateTime, dnsLabel, dnsSubdomain, freeObject, type KindDefinition, objectMetaSchema, type Rule,
   retryPolicySchema, withRules,
 } from './common.js';
+import { SCHEDULE_SHAPE_PATTERN, TIME_ZONE_PATTERN } from '../core/cron/patterns.js';
 
 export const MAX_TASK_NAME = 52;
 export const MAX_PARAMETERS_BYTES = 16 * 1024;
 
-export const taskPhases = ['Pending', 'Queued', 'Running', 'Succeeded', 'Failed', 'Cancelled', 'Rejected'] as const;
+/** Scheduled: a periodic task between runs, waiting for its next scheduled time. */
+export const taskPhases = ['Pending', 'Scheduled', 'Queued', 'Running', 'Succeeded', 'Failed', 'Cancelled', 'Rejected'] as const;
 export type TaskPhase = (typeof taskPhases)[number];
 
 const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
@@ -22,6 +24,25 @@ const parameters = freeObject(64)
 const pool = withRules(dnsSubdomain, [{
   rule: 'self == oldSelf',
   message: 'spec.pool is immutable; create a new SyncTask to use another pool',
+}]);
+
+const CEL_ESCAPES: Record<string, string> = { '\\': '\\\\', "'": "\\'", '\t': '\\t', '\n': '\\n', '\v': '\\v', '\f': '\\f', '\r': '\\r' };
+/** A CEL single-quoted string literal holding `text` (backslashes, quotes and control characters escaped). */
+const celString = (text: string) => `'${text.replace(/[\\'\t\n\v\f\r]/g, (c) => CEL_ESCAPES[c]!)}'`;
+
+// The shapes Kubernetes' CronJob parser can accept, checked at apply time with a message
+// a person can read (a pattern's error would quote the whole expression); values only
+// the parser can judge (a minute of 61, an unknown zone) make the task Rejected.
+const schedule = withRules(z.string().min(1).max(128), [{
+  rule: `self.matches(${celString(SCHEDULE_SHAPE_PATTERN)})`,
+  message: 'must be a cron schedule as Kubernetes CronJobs take it: five fields (minute hour day-of-month month day-of-week), '
+    + 'a descriptor such as @hourly, or "@every <duration>"; no TZ= or CRON_TZ= (use spec.timeZone)',
+  holds: (text) => new RegExp(SCHEDULE_SHAPE_PATTERN).test(text),
+}]);
+const timeZone = withRules(z.string().min(1).max(64), [{
+  rule: `self.matches(${celString(TIME_ZONE_PATTERN)})`,
+  message: 'must be an IANA time zone name such as Europe/Berlin, America/New_York or UTC',
+  holds: (text) => new RegExp(TIME_ZONE_PATTERN).test(text),
 }]);
 
 /** Fields that only mean something for a periodic task (one with a schedule). */
@@ -38,8 +59,8 @@ const specFields = z.object({
   parametersFrom: z.object({ secretRef: z.object({ name: dnsSubdomain.describe('Name of a Secret in the same namespace.') }) }).optional()
     .describe('A Secret whose data is handed to the worker.'),
   priority: z.int().min(-1000000).max(1000000).default(0).describe('Higher runs first.'),
-  schedule: z.string().min(1).max(128).optional().describe('Cron expression; makes the task periodic.'),
-  timeZone: z.string().max(64).optional().describe('Time zone of the schedule, e.g. Europe/Berlin.'),
+  schedule: schedule.optional().describe('Cron expression (Kubernetes CronJob syntax); makes the task periodic.'),
+  timeZone: timeZone.optional().describe('IANA time zone of the schedule, e.g. Europe/Berlin; UTC if unset.'),
   // No schema default: it would be set on one-shot tasks too and trip the rule below.
   concurrencyPolicy: z.enum(['Allow', 'Forbid', 'Replace']).optional()
     .describe('What a run due while the previous one is unfinished does; the operator treats unset as Forbid.'),
@@ -83,6 +104,7 @@ export const syncTaskStatusSchema = z.object({
     jobName: z.string().max(253).optional(),
     phase: z.enum(taskPhases).optional(),
     finishedAt: dateTime.optional(),
+    reason: z.string().max(256).optional().describe('Why it failed, e.g. BackoffLimitExceeded or HeartbeatTimeout.'),
   }).optional().describe('The last finished run of a periodic task.'),
   runs: z.object({ succeeded: z.int().min(0).optional(), failed: z.int().min(0).optional() }).optional()
     .describe('Finished runs of a periodic task, by outcome.'),
@@ -141,6 +163,10 @@ export const syncTaskKind = {
     { name: 'PRIORITY', type: 'integer', jsonPath: '.spec.priority' },
     { name: 'PHASE', type: 'string', jsonPath: '.status.phase' },
     { name: 'ATTEMPT', type: 'integer', jsonPath: '.status.attempt' },
+    { name: 'SCHEDULE', type: 'string', jsonPath: '.spec.schedule' },
+    { name: 'LAST-RUN', type: 'date', jsonPath: '.status.lastScheduleTime' },
+    // A string: kubectl shows a future date as "<invalid>".
+    { name: 'NEXT-RUN', type: 'string', jsonPath: '.status.nextScheduleTime' },
     { name: 'AGE', type: 'date', jsonPath: '.metadata.creationTimestamp' },
   ],
   schema: syncTaskSchema,

@@ -1,11 +1,11 @@
 // Wires the data flow: informers (watch, with indexes) → work queues of keys →
 // reconcilers. Runs only on the leader; a fresh start lists everything before the
 // first admission, which is the "relist before admitting" half of the cap invariant.
-import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import type { V1CronJob, V1Job, V1Pod } from '@kubernetes/client-node';
 import type { SyncTask, WorkerPool } from '../api/types.js';
 import type { KubeClients } from '../kube/client.js';
 import { type EventSink, noEvents } from '../kube/events.js';
-import { jobInformer, podInformer, poolInformer, type PoolObject, taskInformer, type TaskObject } from '../kube/informers.js';
+import { cronJobInformer, jobInformer, podInformer, poolInformer, type PoolObject, taskInformer, type TaskObject } from '../kube/informers.js';
 import { Writers } from '../kube/writers.js';
 import type { Logger } from '../runtime/clock.js';
 import { Controller } from '../runtime/controller.js';
@@ -23,6 +23,7 @@ import { DepartedRuns } from './pools/departures.js';
 import { AdmissionExpectations } from './pools/expectations.js';
 import { PoolReconciler } from './pools/reconcile.js';
 import { TemplateChecks } from './pools/templateCheck.js';
+import { CronJobReconciler } from './cronjobs/reconcile.js';
 import { TaskReconciler } from './tasks/reconcile.js';
 
 export interface ManagerOptions {
@@ -45,8 +46,10 @@ export class Manager {
   readonly pools: ResilientInformer<PoolObject>;
   readonly jobs: ResilientInformer<V1Job>;
   readonly pods: ResilientInformer<V1Pod>;
+  readonly cronJobs: ResilientInformer<V1CronJob>;
   private readonly taskQueue = new WorkQueue();
   private readonly poolQueue = new WorkQueue();
+  private readonly cronJobQueue = new WorkQueue();
   private readonly controllers: Controller[];
   private readonly taskCache: WriteThroughCache<SyncTask>;
   private readonly poolCache: WriteThroughCache<WorkerPool>;
@@ -59,6 +62,7 @@ export class Manager {
     this.pools = poolInformer(clients, namespace, informerOpts);
     this.jobs = jobInformer(clients, namespace, informerOpts);
     this.pods = podInformer(clients, namespace, informerOpts);
+    this.cronJobs = cronJobInformer(clients, namespace, informerOpts);
     this.pods.addIndex(ALIVE_PODS_BY_POOL, alivePodsByPool);
     this.pods.addIndex(PODS_BY_JOB, podsByJob);
     this.tasks.addIndex(TASKS_BY_POOL, tasksByPool);
@@ -72,7 +76,8 @@ export class Manager {
     this.taskCache = new WriteThroughCache<SyncTask>(this.tasks as never);
     this.poolCache = new WriteThroughCache<WorkerPool>(this.pools as never);
     const taskReconciler = new TaskReconciler({
-      tasks: this.taskCache, pools: this.pools as never, jobs: this.jobs, pods: this.pods, writes, events, heartbeatUrl: o.heartbeatUrl, now, log: o.log,
+      tasks: this.taskCache, pools: this.pools as never, jobs: this.jobs, pods: this.pods, cronJobs: this.cronJobs,
+      writes, events, heartbeatUrl: o.heartbeatUrl, now, log: o.log,
       heartbeats: o.heartbeats ?? new MemoryHeartbeatStore({ now: () => now().getTime() }),
     });
     const departures = new DepartedRuns();
@@ -80,12 +85,16 @@ export class Manager {
       pools: this.poolCache, jobs: this.jobs, pods: this.pods, tasks: this.tasks, writes, events, now, log: o.log, onAdmit: o.onAdmit,
       expectations: new AdmissionExpectations(), departures, templates: new TemplateChecks(writes, o.heartbeatUrl),
     });
+    const cronJobReconciler = new CronJobReconciler({ cronJobs: this.cronJobs, pools: this.pools, writes, events, log: o.log });
     this.controllers = [
       new Controller({ name: 'synctask', queue: this.taskQueue, workers: o.workers, log: o.log, reconcile: (k) => taskReconciler.reconcile(k) }),
       // Pools admit one cycle at a time per key; the queue never hands a key to two workers.
       new Controller({ name: 'workerpool', queue: this.poolQueue, workers: o.workers, log: o.log, reconcile: (k) => poolReconciler.reconcile(k) }),
+      new Controller({ name: 'cronjob', queue: this.cronJobQueue, workers: 1, log: o.log, reconcile: (k) => cronJobReconciler.reconcile(k) }),
     ];
-    wire({ tasks: this.tasks, pools: this.pools, jobs: this.jobs, pods: this.pods }, { task: this.taskQueue, pool: this.poolQueue }, {
+    wire({ tasks: this.tasks, pools: this.pools, jobs: this.jobs, pods: this.pods, cronJobs: this.cronJobs }, {
+      task: this.taskQueue, pool: this.poolQueue, cronJob: this.cronJobQueue,
+    }, {
       tasks: this.taskCache, pools: this.poolCache, departures,
     });
   }
@@ -93,7 +102,7 @@ export class Manager {
   async start(): Promise<void> {
     // Pods are listed after Jobs: a pod that outlived a Job missing from the Jobs list
     // (deleted just before) is then surely in the pods list.
-    const informers = [this.pools, this.jobs, this.tasks];
+    const informers = [this.pools, this.jobs, this.tasks, this.cronJobs];
     for (const i of informers) i.start();
     await this.jobs.waitForSync();
     this.pods.start();
@@ -112,7 +121,8 @@ export class Manager {
   async stop(): Promise<void> {
     this.taskQueue.shutDown();
     this.poolQueue.shutDown();
+    this.cronJobQueue.shutDown();
     await Promise.all(this.controllers.map((c) => c.stop()));
-    for (const i of [this.pools, this.jobs, this.pods, this.tasks]) i.stop();
+    for (const i of [this.pools, this.jobs, this.pods, this.tasks, this.cronJobs]) i.stop();
   }
 }

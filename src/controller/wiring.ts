@@ -1,6 +1,6 @@
 // Which watch event makes which key worth reconciling: the one place that decides it,
 // used by the manager over real informers and by the unit simulation over lagging ones.
-import type { KubernetesObject, V1Job, V1Pod } from '@kubernetes/client-node';
+import type { KubernetesObject, V1CronJob, V1Job, V1Pod } from '@kubernetes/client-node';
 import type { SyncTask, WorkerPool } from '../api/types.js';
 import { LABEL_POOL, LABEL_TASK } from '../jobs/labels.js';
 import type { PoolObject, TaskObject } from '../kube/informers.js';
@@ -18,11 +18,14 @@ export interface Sources {
   pools: EventSource<PoolObject>;
   jobs: EventSource<V1Job>;
   pods: EventSource<V1Pod>;
+  cronJobs: EventSource<V1CronJob>;
 }
 
 export interface Queues {
   task: { add(key: string): void };
   pool: { add(key: string): void };
+  /** CronJobs that may be adopted into a pool, or released from one. */
+  cronJob: { add(key: string): void };
 }
 
 export interface Memory {
@@ -89,6 +92,15 @@ export function wire(src: Sources, queues: Queues, caches: Memory): void {
   };
   src.pods.on('update', (p, old) => { if (p.status?.phase !== old?.status?.phase) podChanged(p); });
   src.pods.on('delete', podChanged);
+
+  // A periodic task's CronJob tells its task (last schedule, runs); any other CronJob is
+  // the adoption controller's to look at (labelled with a pool, or no longer).
+  const cronJobChanged = (c: V1CronJob) => {
+    const owner = c.metadata?.ownerReferences?.find((o) => o.controller);
+    if (owner?.kind === 'SyncTask') queues.task.add(`${c.metadata?.namespace}/${owner.name}`);
+    else queues.cronJob.add(keyOf(c));
+  };
+  for (const event of ['add', 'update', 'delete'] as const) src.cronJobs.on(event, cronJobChanged);
 }
 
 /**

@@ -16,3 +16,4 @@ export { DURATION_PATTERN, formatDuration, parseDuration } from './duration.js';
 export { DEFAULT_BACKOFF, NO_RETRIES, nextAttempt, retryDelayMs, type Backoff, type RetryDecision, type RetryRules } from './retry.js';
 export { judgeRun, type Liveness, type RunFacts } from './liveness.js';
 export { DEFAULT_RETENTION, expiresAtMs, type Retention } from './retention.js';
+export { DEFAULT_TIME_ZONE, missedRuns, parseSchedule, type Schedule, type ScheduleResult } from './cron.js';

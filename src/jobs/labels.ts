@@ -23,6 +23,12 @@ export const ANNOTATION_ENQUEUED_AT = 'syncpool.dev/enqueued-at';
 export const ANNOTATION_FAILURE_REASON = 'syncpool.dev/failure-reason';
 export const ANNOTATION_FAILURE_MESSAGE = 'syncpool.dev/failure-message';
 
+/**
+ * On a periodic task's runs (its CronJob's Jobs, whose controller is the CronJob): the
+ * uid of the task they run for, so the pool admits them only while that task lives.
+ */
+export const ANNOTATION_TASK_UID = 'syncpool.dev/task-uid';
+
 /** Container name of the sync in every Job we create. */
 export const SYNC_CONTAINER = 'sync';
 

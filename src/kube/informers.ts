@@ -1,7 +1,7 @@
 // Where each kind the operator watches lives on the API server, and how to list it.
 // The generic informer (src/runtime) knows nothing of syncpool; this is the only place
 // that knows our URLs and selectors.
-import type { KubernetesObject, V1Job, V1Pod } from '@kubernetes/client-node';
+import type { KubernetesObject, V1CronJob, V1Job, V1Pod } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../api/common.js';
 import type { SyncTask, WorkerPool } from '../api/types.js';
 import { LABEL_POOL } from '../jobs/labels.js';
@@ -44,6 +44,16 @@ export function jobInformer(clients: KubeClients, namespace: string | undefined,
     ? clients.batch.listNamespacedJob({ namespace, labelSelector: LABEL_POOL })
     : clients.batch.listJobForAllNamespaces({ labelSelector: LABEL_POOL }));
   return new ResilientInformer<V1Job>(clients, path, list, { ...opts, labelSelector: LABEL_POOL, transform: withoutManagedFields });
+}
+
+/**
+ * Every CronJob in scope: those periodic SyncTasks own, and plain ones a user labels
+ * with a pool (adoption); a label removed must be seen too, so no selector.
+ */
+export function cronJobInformer(clients: KubeClients, namespace: string | undefined, opts: InformerOptions<V1CronJob>): ResilientInformer<V1CronJob> {
+  const path = `/apis/batch/v1${namespace ? `/namespaces/${namespace}` : ''}/cronjobs`;
+  const list = () => (namespace ? clients.batch.listNamespacedCronJob({ namespace }) : clients.batch.listCronJobForAllNamespaces());
+  return new ResilientInformer<V1CronJob>(clients, path, list, { ...opts, transform: withoutManagedFields });
 }
 
 /**

@@ -3,7 +3,7 @@
 // informer caches, never from here. Job writes carry the Job's uid as a precondition:
 // a Job deleted and re-created under the same name (a task deleted and re-applied) is
 // another run, and a decision made about the old one must not land on the new one.
-import type { V1Job } from '@kubernetes/client-node';
+import type { V1CronJob, V1Job } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../api/common.js';
 import { ANNOTATION_FAILURE_MESSAGE, ANNOTATION_FAILURE_REASON, ANNOTATION_PRIORITY, JOB_UID_LABEL } from '../jobs/labels.js';
 import { isAlreadyExists, isNotFound, isConflict, type KubeClients, mergePatch } from './client.js';
@@ -39,6 +39,8 @@ export interface ClusterWrites {
   checkJob(job: V1Job): Promise<void>;
   /** Unsuspends a queued Job; returns it as stored. Refused (404, or 422 on the uid) if it is gone or another one. */
   admitJob(job: JobRef): Promise<V1Job>;
+  /** Adds annotations to a Job (that incarnation). */
+  annotateJob(job: JobRef, annotations: Record<string, string>): Promise<void>;
   /** Re-ranks a queued Job: the pool orders its queue by this annotation. */
   setJobPriority(job: JobRef, priority: number): Promise<void>;
   /**
@@ -56,6 +58,21 @@ export interface ClusterWrites {
   jobWarning(namespace: string, jobUid: string): Promise<string | undefined>;
   /** Deletes a finished SyncTask (that incarnation); its Jobs and pods follow by garbage collection. */
   deleteTask(namespace: string, name: string, uid: string): Promise<boolean>;
+  /** Creates a periodic task's CronJob; false if the name was taken. */
+  createCronJob(cronJob: V1CronJob): Promise<boolean>;
+  /**
+   * A JSON merge patch of a CronJob, for that incarnation (uid) and, when given, that
+   * version (resourceVersion): 409 if it changed since. Returns it as stored.
+   */
+  patchCronJob(ref: JobRef, patch: object, resourceVersion?: string): Promise<V1CronJob>;
+  /**
+   * Replaces a CronJob's spec, labels and annotations with `desired`'s, for the version
+   * `current` is (409 if it changed since). Replace, not merge: a field the task dropped
+   * (a nodeSelector key, the time zone) must go. Returns it as stored.
+   */
+  replaceCronJob(current: V1CronJob, desired: V1CronJob): Promise<V1CronJob>;
+  /** Deletes a CronJob (that incarnation) and, in the foreground, its Jobs; false if gone. */
+  deleteCronJob(ref: JobRef): Promise<boolean>;
 }
 
 export class Writers implements ClusterWrites {
@@ -106,6 +123,11 @@ export class Writers implements ClusterWrites {
     return this.kube.batch.patchNamespacedJob({ namespace, name, body: { metadata: { uid }, spec: { suspend: false } } }, mergePatch);
   }
 
+  async annotateJob({ namespace, name, uid }: JobRef, annotations: Record<string, string>): Promise<void> {
+    this.onRequest('patch');
+    await this.kube.batch.patchNamespacedJob({ namespace, name, body: { metadata: { uid, annotations } } }, mergePatch);
+  }
+
   async setJobPriority({ namespace, name, uid }: JobRef, priority: number): Promise<void> {
     this.onRequest('patch');
     await this.kube.batch.patchNamespacedJob(
@@ -141,6 +163,47 @@ export class Writers implements ClusterWrites {
     const time = (e: (typeof events.items)[number]) => new Date(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? 0).getTime();
     const newest = [...events.items].sort((a, b) => time(b) - time(a))[0];
     return newest ? `${newest.reason}: ${newest.message}` : undefined;
+  }
+
+  async createCronJob(cronJob: V1CronJob): Promise<boolean> {
+    this.onRequest('create');
+    try {
+      await this.kube.batch.createNamespacedCronJob({ namespace: cronJob.metadata!.namespace!, body: cronJob });
+      return true;
+    } catch (err) {
+      if (isAlreadyExists(err)) return false;
+      throw err;
+    }
+  }
+
+  async patchCronJob({ namespace, name, uid }: JobRef, patch: object, resourceVersion?: string): Promise<V1CronJob> {
+    this.onRequest('patch');
+    const p = patch as { metadata?: object };
+    const body = { ...p, metadata: { ...p.metadata, uid, ...(resourceVersion && { resourceVersion }) } };
+    return this.kube.batch.patchNamespacedCronJob({ namespace, name, body }, mergePatch);
+  }
+
+  async replaceCronJob(current: V1CronJob, desired: V1CronJob): Promise<V1CronJob> {
+    this.onRequest('update');
+    const { namespace, name, uid, resourceVersion } = current.metadata!;
+    const body: V1CronJob = {
+      ...desired,
+      metadata: { ...current.metadata, labels: desired.metadata?.labels, annotations: desired.metadata?.annotations, uid, resourceVersion },
+    };
+    return this.kube.batch.replaceNamespacedCronJob({ namespace: namespace!, name: name!, body });
+  }
+
+  async deleteCronJob({ namespace, name, uid }: JobRef): Promise<boolean> {
+    this.onRequest('delete');
+    try {
+      await this.kube.batch.deleteNamespacedCronJob({
+        namespace, name, propagationPolicy: 'Foreground', body: { preconditions: { uid }, propagationPolicy: 'Foreground' },
+      });
+      return true;
+    } catch (err) {
+      if (isNotFound(err) || isConflict(err)) return false;
+      throw err;
+    }
   }
 
   async deleteTask(namespace: string, name: string, uid: string): Promise<boolean> {

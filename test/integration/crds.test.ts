@@ -109,7 +109,7 @@ test('spec.pool cannot be changed', async () => {
   expect(rejected.message).toContain('spec.pool is immutable; create a new SyncTask to use another pool');
 });
 
-test('kubectl get shows the columns of DESIGN.md', async () => {
+test('kubectl get shows the columns of DESIGN.md, and a periodic task\'s schedule', async () => {
   const asTable = setHeaderOptions('Accept', 'application/json;as=Table;v=v1;g=meta.k8s.io');
   type Table = { kind: string; columnDefinitions: { name: string }[]; rows: { cells: unknown[] }[] };
 
@@ -119,7 +119,9 @@ test('kubectl get shows the columns of DESIGN.md', async () => {
   expect(poolTable.rows.map((r) => r.cells.slice(0, 2))).toEqual([['crm', 2]]);
 
   const taskTable = await kube.custom.listNamespacedCustomObject(tasks(), asTable) as Table;
-  expect(taskTable.columnDefinitions.map((c) => c.name)).toEqual(['Name', 'POOL', 'SOURCE', 'TYPE', 'PRIORITY', 'PHASE', 'ATTEMPT', 'AGE']);
+  expect(taskTable.columnDefinitions.map((c) => c.name)).toEqual([
+    'Name', 'POOL', 'SOURCE', 'TYPE', 'PRIORITY', 'PHASE', 'ATTEMPT', 'SCHEDULE', 'LAST-RUN', 'NEXT-RUN', 'AGE',
+  ]);
   const once = taskTable.rows.find((r) => r.cells[0] === 'once');
   expect(once?.cells.slice(0, 7)).toEqual(['once', 'crm', 'hubspot', 'contacts', 0, 'Queued', 1]);
 });

@@ -10,7 +10,7 @@ import type { KubernetesObject, V1Job, V1Pod } from '@kubernetes/client-node';
 import type { SyncTask } from '../../api/types.js';
 import type { QueuedRun, RunRef } from '../../core/types.js';
 import { controllerUid, holdsSlot, isQueued, queueFields } from '../../jobs/classify.js';
-import { JOB_UID_LABEL, jobName, LABEL_SOURCE, LABEL_SYNC_TYPE } from '../../jobs/labels.js';
+import { ANNOTATION_TASK_UID, JOB_UID_LABEL, jobName, LABEL_SOURCE, LABEL_SYNC_TYPE } from '../../jobs/labels.js';
 
 
 
@@ -44,11 +44,30 @@ export interface PoolSnapshot {
 const WILL_QUEUE = new Set(['PoolNotFound', 'PoolInvalid']);
 
 function awaitsJob(task: TaskObject): boolean {
-  if (task.spec.cancel) return false;
+  // A periodic task's runs are made by its CronJob on schedule: nothing to reserve.
+  if (task.spec.cancel || task.spec.schedule) return false;
   const phase = task.status?.phase;
   if (phase === undefined || phase === 'Queued') return true;
   const accepted = task.status?.conditions?.find((c) => c.type === 'Accepted');
   return phase === 'Pending' && accepted !== undefined && WILL_QUEUE.has(accepted.reason);
+}
+
+/**
+ * A queued Job is admitted only for a live task that still wants it: not for one whose
+ * task was deleted (garbage collection is on its way) or is being cancelled. A periodic
+ * task's run is its CronJob's child and names the task in an annotation; a run of an
+ * adopted CronJob has no task at all, and waits its turn like any other.
+ */
+function wanted(job: V1Job, liveTasks: ReadonlyMap<string, TaskObject>): boolean {
+  const controller = job.metadata?.ownerReferences?.find((o) => o.controller);
+  if (controller?.kind === 'CronJob') {
+    const taskUid = job.metadata?.annotations?.[ANNOTATION_TASK_UID];
+    if (taskUid === undefined) return true;
+    const task = liveTasks.get(taskUid);
+    return task !== undefined && !task.spec.cancel;
+  }
+  const owner = liveTasks.get(controllerUid(job) ?? '');
+  return owner !== undefined && !owner.spec.cancel;
 }
 
 export function enqueuedAtOf(task: TaskObject): string {
@@ -63,14 +82,11 @@ export function snapshotPool({ jobs, pods, tasks, assumed, jobNamed, departed = 
     const uid = job.metadata!.uid!;
     const fields = queueFields(job);
     const ref = { name: job.metadata!.name!, source: fields.source, syncType: fields.syncType };
-    const owner = liveTasks.get(controllerUid(job) ?? '');
     if (holdsSlot(job) || assumed.has(uid)) {
       snap.running.push(ref);
       continue;
     }
-    // A queued Job is admitted only for a live task that still wants it: not for one
-    // whose task was deleted (garbage collection is on its way) or is being cancelled.
-    if (!isQueued(job) || !owner || owner.spec.cancel) continue;
+    if (!isQueued(job) || !wanted(job, liveTasks)) continue;
     snap.queued.push({ ...ref, priority: fields.priority, enqueuedAtMs: fields.enqueuedAtMs });
     snap.jobs.set(ref.name, job);
   }

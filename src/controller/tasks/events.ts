@@ -21,6 +21,7 @@ export function taskEvent(task: SyncTask, before: TaskStatus, after: TaskStatus)
   const finished = after.conditions?.find((c) => c.type === 'Finished' && c.status === 'True');
   const reason = {
     Pending: after.conditions?.find((c) => c.type === 'Accepted')?.reason ?? 'Pending',
+    Scheduled: 'Scheduled',
     Queued: 'Queued',
     Running: 'Admitted',
     Succeeded: 'Succeeded',
@@ -28,7 +29,7 @@ export function taskEvent(task: SyncTask, before: TaskStatus, after: TaskStatus)
     Cancelled: 'Cancelled',
     Rejected: after.conditions?.find((c) => c.type === 'Accepted')?.reason ?? 'Rejected',
   }[after.phase];
-  const action = { Pending: 'Wait', Queued: 'Queue', Running: 'Admit', Succeeded: 'Finish', Failed: 'Finish', Cancelled: 'Cancel', Rejected: 'Reject' }[after.phase];
+  const action = { Pending: 'Wait', Scheduled: 'Schedule', Queued: 'Queue', Running: 'Admit', Succeeded: 'Finish', Failed: 'Finish', Cancelled: 'Cancel', Rejected: 'Reject' }[after.phase];
   return {
     regarding,
     type: WARNINGS.has(after.phase) ? 'Warning' : 'Normal',

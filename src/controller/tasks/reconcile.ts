@@ -9,7 +9,7 @@
 //
 // A Job is this task's only if its controller owner is this task's uid: a task deleted
 // and re-applied under the same name must not inherit the old Job's outcome.
-import type { V1Job, V1Pod } from '@kubernetes/client-node';
+import type { V1CronJob, V1Job, V1Pod } from '@kubernetes/client-node';
 import { parseSyncTask } from '../../api/parse.js';
 import type { SyncTask, SyncTaskSpec, WorkerPool } from '../../api/types.js';
 import { blameRefusal } from '../../jobs/blame.js';
@@ -33,16 +33,20 @@ import type { IndexedCache } from '../indexes.js';
 import { enqueuedAtOf } from '../pools/snapshot.js';
 import { taskEvent } from './events.js';
 import { checkRun } from './liveness.js';
+import { cancelPeriodic, periodicFacts } from './periodic.js';
+import { parseSchedule } from '../../core/cron.js';
 import { type Lifecycle, lifecycleOf } from './policy.js';
 import { FINAL_PHASES, nextTaskStatus, type TaskFacts, type TaskStatus } from './status.js';
 
 export interface TaskReconcilerDeps {
   tasks: WriteThroughCache<SyncTask>;
   pools: Cache<WorkerPool>;
-  jobs: Cache<V1Job>;
+  jobs: IndexedCache<V1Job>;
   /** Sync pods, indexed by their Job's uid (PODS_BY_JOB): did the run start? */
   pods: IndexedCache<V1Pod>;
   heartbeats: HeartbeatStore;
+  /** Periodic tasks' CronJobs (and any other CronJob in scope). */
+  cronJobs: Cache<V1CronJob>;
   writes: ClusterWrites;
   events: EventSink;
   heartbeatUrl: string;
@@ -115,6 +119,7 @@ export class TaskReconciler {
     const parsed = parseSyncTask(task);
     if (!parsed.ok) return { kind: 'invalid', message: parsed.message };
     const spec = parsed.value.spec;
+    if (spec.schedule !== undefined) return this.periodic(task, spec, visit);
     const status = (task.status ?? {}) as TaskStatus;
     const attempt = status.attempt ?? 1;
     const name = jobName(task.metadata.name, attempt);
@@ -147,14 +152,24 @@ export class TaskReconciler {
     return this.enqueue(task, spec, pool, attempt, status.queuedAt ?? enqueuedAtOf(task as never));
   }
 
+  /** A periodic task: its CronJob and its runs (periodic.ts). */
+  private async periodic(task: SyncTask, spec: SyncTaskSpec, visit: Visit): Promise<TaskFacts> {
+    const deps = { cronJobs: this.d.cronJobs, jobs: this.d.jobs, writes: this.d.writes, heartbeatUrl: this.d.heartbeatUrl, log: this.d.log };
+    if (spec.cancel) return cancelPeriodic(deps, task);
+    const parsed = parseSchedule(spec.schedule!, spec.timeZone);
+    if (!parsed.ok) return { kind: 'invalid', message: `${parsed.field}: ${parsed.message}` };
+    const pool = this.d.pools.get(task.metadata.namespace, spec.pool);
+    const refusal = poolRefusal(spec, pool);
+    if (refusal || !pool) return refusal!;
+    const life = lifecycleOf(spec, pool);
+    return periodicFacts(deps, task, spec, pool, parsed.schedule, life, visit, (run) => this.endIfDead(task, run, life, visit));
+  }
+
   /** Makes the attempt's Job, if the pool is there, usable and allows the task. */
   private async enqueue(task: SyncTask, spec: SyncTaskSpec, pool: WorkerPool | undefined, attempt: number, queuedAt: string): Promise<TaskFacts> {
     const namespace = task.metadata.namespace;
-    if (!pool) return { kind: 'poolMissing', pool: spec.pool };
-    const unusable = poolUnusable(pool);
-    if (unusable) return { kind: 'poolUnusable', pool: spec.pool, message: unusable };
-    const notAllowed = rejection(spec.pool, pool.spec.syncTypes, spec.source, spec.syncType);
-    if (notAllowed) return { kind: 'notAllowed', message: notAllowed };
+    const refusal = poolRefusal(spec, pool);
+    if (refusal || !pool) return refusal!;
 
     try {
       await this.d.writes.createJob(buildJob({
@@ -256,12 +271,22 @@ export class TaskReconciler {
 /** `next` as a JSON merge patch over `current`: a field it dropped is sent as null, or the patch would keep it. */
 function mergePatchOf(current: TaskStatus, next: TaskStatus): object {
   const patch: Record<string, unknown> = { ...next };
-  for (const key of Object.keys(current)) if (!(key in next)) patch[key] = null;
+  for (const key of Object.keys(current)) if ((next as Record<string, unknown>)[key] === undefined) patch[key] = null;
   return patch;
 }
 
 function requeue(visit: Visit): Result | undefined {
   return visit.recheckAtMs === undefined ? undefined : { requeueAfterMs: Math.max(0, visit.recheckAtMs - visit.nowMs) };
+}
+
+/** Why the pool cannot take the task now (missing, unusable, not allowing it), if so. */
+function poolRefusal(spec: SyncTaskSpec, pool: WorkerPool | undefined): TaskFacts | undefined {
+  if (!pool) return { kind: 'poolMissing', pool: spec.pool };
+  const unusable = poolUnusable(pool);
+  if (unusable) return { kind: 'poolUnusable', pool: spec.pool, message: unusable };
+  const notAllowed = rejection(spec.pool, pool.spec.syncTypes, spec.source, spec.syncType);
+  if (notAllowed) return { kind: 'notAllowed', message: notAllowed };
+  return undefined;
 }
 
 /** The pool's own verdict on itself, once it is about its current spec. */

@@ -12,6 +12,22 @@ export const TERMINAL_PHASES: ReadonlySet<string> = new Set<TaskPhase>(['Succeed
  */
 export const FINAL_PHASES: ReadonlySet<string> = new Set<TaskPhase>(['Succeeded', 'Failed', 'Cancelled']);
 
+/** A finished run of a periodic task. */
+export interface FinishedRun {
+  jobName: string;
+  phase: 'Succeeded' | 'Failed';
+  finishedAt: string;
+  reason?: string;
+}
+
+/** A periodic run whose attempt failed and whose next attempt queues at `at` (or has). */
+export interface RetryingRun {
+  run: string;
+  attempt: number;
+  at: string;
+  reason?: string;
+}
+
 /** What belongs to one attempt and starts afresh with the next. */
 const PER_ATTEMPT = ['queuedAt', 'startedAt', 'finishedAt', 'nextRetryAt', 'lastHeartbeat', 'progress', 'progressMessage'] as const;
 
@@ -24,7 +40,15 @@ export type TaskFacts =
   | { kind: 'templateInvalid'; pool: string; message: string }
   | { kind: 'poolUnusable'; pool: string; message: string }
   | { kind: 'jobRefused'; field: string; message: string }
-  | { kind: 'oldJob'; jobName: string }
+  | { kind: 'oldJob'; jobName: string; what?: 'CronJob' }
+  /** A CronJob of the periodic task's name exists and is not a SyncTask's. */
+  | { kind: 'cronJobTaken'; name: string }
+  | {
+    kind: 'periodic'; pool: string; cronJob: string; suspended: boolean;
+    running: string[]; queued: string[]; finished: FinishedRun[]; retrying: RetryingRun[];
+    lastScheduleTime?: string; nextScheduleTime?: string;
+    ending?: { reason: string; message: string };
+  }
   | { kind: 'notAllowed'; message: string }
   | { kind: 'queued'; pool: string; jobName: string; attempt: number; queuedAt: string }
   | {
@@ -90,8 +114,18 @@ export function nextTaskStatus(current: TaskStatus | undefined, facts: TaskFacts
     }
     case 'oldJob':
       s.phase = 'Queued';
-      s.message = `waiting for Job ${facts.jobName}, left by an earlier SyncTask of the same name, to be deleted`;
+      s.message = facts.what === 'CronJob'
+        ? `waiting for ${facts.jobName}, left by an earlier SyncTask of the same name, to be deleted`
+        : `waiting for Job ${facts.jobName}, left by an earlier SyncTask of the same name, to be deleted`;
       cond(ADMITTED, 'False', 'OldJobDeleting', s.message);
+      break;
+    case 'cronJobTaken':
+      s.phase = 'Pending';
+      s.message = `CronJob ${facts.name} exists and is not this task's: delete or rename it, or this task`;
+      cond(ACCEPTED, 'False', 'CronJobExists', s.message);
+      break;
+    case 'periodic':
+      applyPeriodic(s, facts, cond);
       break;
     case 'queued':
       Object.assign(s, { phase: 'Queued', jobName: facts.jobName, attempt: facts.attempt, queuedAt: s.queuedAt ?? facts.queuedAt });
@@ -128,8 +162,50 @@ export function nextTaskStatus(current: TaskStatus | undefined, facts: TaskFacts
     delete s.finishedAt;
     if (s.conditions?.some((c) => c.type === FINISHED)) s.conditions = s.conditions.filter((c) => c.type !== FINISHED);
   }
-  if (s.phase !== 'Pending' || facts.kind !== 'retryWait') delete s.nextRetryAt;
+  if (facts.kind !== 'periodic' && (s.phase !== 'Pending' || facts.kind !== 'retryWait')) delete s.nextRetryAt;
   return s;
+}
+
+function applyPeriodic(
+  s: TaskStatus,
+  facts: Extract<TaskFacts, { kind: 'periodic' }>,
+  cond: (type: string, status: Condition['status'], reason: string, message: string) => void,
+): void {
+  cond(ACCEPTED, 'True', 'PoolFound', `CronJob ${facts.cronJob} makes its runs in WorkerPool ${facts.pool}`);
+  s.lastScheduleTime = facts.lastScheduleTime ?? s.lastScheduleTime;
+  s.nextScheduleTime = facts.nextScheduleTime;
+  // Count each run once, in the order they finished: those after the last one counted.
+  const after = (r: FinishedRun) => !s.lastRun?.finishedAt
+    || r.finishedAt > s.lastRun.finishedAt || (r.finishedAt === s.lastRun.finishedAt && r.jobName > (s.lastRun.jobName ?? ''));
+  const fresh = facts.finished.filter(after).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt) || a.jobName.localeCompare(b.jobName));
+  for (const run of fresh) {
+    const runs = { ...s.runs };
+    if (run.phase === 'Succeeded') runs.succeeded = (runs.succeeded ?? 0) + 1;
+    else runs.failed = (runs.failed ?? 0) + 1;
+    s.runs = runs;
+    s.lastRun = { jobName: run.jobName, phase: run.phase, finishedAt: run.finishedAt, ...(run.reason && { reason: run.reason }) };
+  }
+  if (facts.running.length > 0) {
+    s.phase = 'Running';
+    s.message = facts.ending
+      ? `stopping Job ${facts.running.join(', ')}: ${facts.ending.reason}: ${facts.ending.message}`
+      : `running as Job ${facts.running.join(', ')}`;
+    cond(ADMITTED, 'True', 'Admitted', `admitted by WorkerPool ${facts.pool}; Job ${facts.running.join(', ')} runs the sync`);
+  } else if (facts.queued.length > 0) {
+    s.phase = 'Queued';
+    s.message = `run ${facts.queued.join(', ')} waits in WorkerPool ${facts.pool}'s queue`;
+    cond(ADMITTED, 'False', 'Queued', s.message);
+  } else {
+    s.phase = 'Scheduled';
+    const waiting = facts.retrying[0];
+    s.message = facts.suspended ? 'suspended: no new runs are made until spec.suspend is false'
+      : `next run at ${facts.nextScheduleTime}`;
+    if (waiting) s.message = `run ${waiting.run} failed${waiting.reason ? ` (${waiting.reason})` : ''}; attempt ${waiting.attempt} enters the queue at ${waiting.at}; ${s.message}`;
+    cond(ADMITTED, 'False', facts.suspended ? 'Suspended' : 'Scheduled', s.message);
+  }
+  const retryAt = facts.retrying.map((r) => r.at).sort()[0];
+  if (retryAt) s.nextRetryAt = retryAt;
+  else delete s.nextRetryAt;
 }
 
 function failureWords(outcome: JobOutcome): string {

@@ -130,7 +130,7 @@ describe('parseSyncTask', () => {
       'spec.concurrencyPolicy: must be one of "Allow", "Forbid", "Replace", got "Skip"'],
     ['a zero activeDeadlineSeconds', task({ activeDeadlineSeconds: 0 }), 'spec.activeDeadlineSeconds: must be at least 1, got 0'],
     ['an unknown phase', task({}, { status: { phase: 'Done' } }),
-      'status.phase: must be one of "Pending", "Queued", "Running", "Succeeded", "Failed", "Cancelled", "Rejected", got "Done"'],
+      'status.phase: must be one of "Pending", "Scheduled", "Queued", "Running", "Succeeded", "Failed", "Cancelled", "Rejected", got "Done"'],
     ['a time that is not RFC 3339', task({}, { status: { queuedAt: 'yesterday' } }),
       'status.queuedAt: must be an RFC 3339 date-time, got "yesterday"'],
     ['progress above 1', task({}, { status: { progress: 1.5 } }), 'status.progress: must be at most 1, got 1.5'],

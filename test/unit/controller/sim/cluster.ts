@@ -8,7 +8,7 @@
 // instant it lands, against what holds a slot of its pool at that instant: the pool's
 // Jobs, and the pods still alive whose Job is already gone.
 import { isDeepStrictEqual } from 'node:util';
-import { ApiException, type KubernetesObject, type V1Job, type V1Pod } from '@kubernetes/client-node';
+import { ApiException, type KubernetesObject, type V1CronJob, type V1Job, type V1Pod } from '@kubernetes/client-node';
 import { controllerUid, holdsSlot } from '../../../../src/jobs/classify.js';
 import { ANNOTATION_FAILURE_MESSAGE, ANNOTATION_FAILURE_REASON } from '../../../../src/jobs/labels.js';
 import { ANNOTATION_PRIORITY, LABEL_ATTEMPT, LABEL_POOL } from '../../../../src/jobs/labels.js';
@@ -133,6 +133,8 @@ export class FakeCluster {
   readonly jobs = new Store<V1Job>('Job');
   /** The sync pods (one per started Job), as the operator's pod informer keeps them. */
   readonly pods = new Store<V1Pod>('Pod');
+  /** Periodic tasks' CronJobs (the sim has no CronJob controller: nothing schedules runs). */
+  readonly cronJobs = new Store<V1CronJob>('CronJob');
   /** Broken promises, in words; the interleaving test fails on the first. */
   readonly violations: string[] = [];
   /** Admissions that landed: job, pool, slots held just before, cap allowed. */
@@ -306,6 +308,13 @@ export class FakeCluster {
     return this.jobs.put(next);
   }
 
+  annotateJob(ref: JobRef, annotations: Record<string, string>): void {
+    const job = this.jobFor(ref);
+    const next = { ...job, metadata: { ...job.metadata, annotations: { ...job.metadata!.annotations, ...annotations } } };
+    this.bump(next.metadata);
+    this.jobs.put(next);
+  }
+
   setJobPriority(ref: JobRef, priority: number): void {
     const job = this.jobFor(ref);
     if (job.metadata!.annotations?.[ANNOTATION_PRIORITY] === String(priority)) return;
@@ -332,6 +341,42 @@ export class FakeCluster {
     const next = { ...job, metadata: { ...job.metadata, annotations }, spec: { ...job.spec!, activeDeadlineSeconds: 1 } };
     this.bump(next.metadata);
     this.jobs.put(next);
+  }
+
+  createCronJob(cronJob: V1CronJob): boolean {
+    if (this.cronJobs.get(cronJob.metadata!.name!, cronJob.metadata!.namespace)) return false;
+    const stored: V1CronJob = { ...cronJob, metadata: { ...cronJob.metadata, uid: this.newUid('cronjob'), generation: 1, creationTimestamp: this.stamp() as never } };
+    this.bump(stored.metadata!);
+    this.cronJobs.put(stored);
+    return true;
+  }
+
+  patchCronJob(ref: JobRef, patch: object, resourceVersion?: string): V1CronJob {
+    const current = this.cronJobs.get(ref.name, ref.namespace);
+    if (!current) throw apiError(404, 'NotFound', `cronjobs.batch "${ref.name}" not found`);
+    if (current.metadata!.uid !== ref.uid) throw apiError(422, 'Invalid', `CronJob.batch "${ref.name}" is invalid: metadata.uid: field is immutable`);
+    if (resourceVersion !== undefined && current.metadata!.resourceVersion !== resourceVersion) throw apiError(409, 'Conflict', `cronjobs.batch "${ref.name}": the object has been modified`);
+    const next = applyMergePatch(clone(current), patch) as V1CronJob;
+    next.metadata = { ...next.metadata, uid: current.metadata!.uid };
+    this.bump(next.metadata);
+    return this.cronJobs.put(next);
+  }
+
+  replaceCronJob(current: V1CronJob, desired: V1CronJob): V1CronJob {
+    const stored = this.cronJobs.get(current.metadata!.name!, current.metadata!.namespace);
+    if (!stored || stored.metadata!.resourceVersion !== current.metadata!.resourceVersion) {
+      throw apiError(409, 'Conflict', `cronjobs.batch "${current.metadata!.name}": the object has been modified`);
+    }
+    const next: V1CronJob = { ...desired, metadata: { ...stored.metadata, labels: desired.metadata?.labels, annotations: desired.metadata?.annotations } };
+    this.bump(next.metadata!);
+    return this.cronJobs.put(next);
+  }
+
+  deleteCronJob(ref: JobRef): boolean {
+    const current = this.cronJobs.get(ref.name, ref.namespace);
+    if (!current || current.metadata!.uid !== ref.uid) return false;
+    this.cronJobs.remove(current);
+    return true;
   }
 
   /** Deletes that incarnation of a task; false if it is gone (or another one). */

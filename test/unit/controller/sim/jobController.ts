@@ -37,7 +37,8 @@ const podName = (job: V1Job) => `${job.metadata!.name}-${job.metadata!.uid}`;
 export function tickJobController(cluster: FakeCluster, rng: Rng, o: JobControllerOptions): string[] {
   const changes: string[] = [];
   const now = cluster.clock.iso();
-  const liveTasks = new Set(cluster.tasks.list().map((t) => t.metadata.uid));
+  // Owners a Job can have: a task (one-shot attempts) or a CronJob (periodic runs).
+  const liveTasks = new Set([...cluster.tasks.list(), ...cluster.cronJobs.list()].map((o) => o.metadata!.uid));
   const terminate = (pod: V1Pod) => cluster.putPod({ ...pod, metadata: { ...pod.metadata, deletionTimestamp: now as never } });
 
   // Pods whose Job is gone: the garbage collector deletes them too, after a grace period.

@@ -6,7 +6,7 @@
 // Reconciles are started one at a time by the schedule and run until they await a
 // write; `current` names the reconcile whose code is running, so each write knows who
 // sent it (JS runs one continuation at a time, and the schedule resumes one at a time).
-import { ApiException, type KubernetesObject, type V1Job, type V1Pod } from '@kubernetes/client-node';
+import { ApiException, type KubernetesObject, type V1CronJob, type V1Job, type V1Pod } from '@kubernetes/client-node';
 import type { SyncTask, WorkerPool } from '../../../../src/api/types.js';
 import { keyOf, WriteThroughCache } from '../../../../src/controller/cache.js';
 import { wire } from '../../../../src/controller/wiring.js';
@@ -76,7 +76,9 @@ const HEARTBEAT_URL = 'http://syncpool.sim.svc:8080/api/v1/heartbeat';
 
 export class SimOperator {
   readonly id: string;
-  readonly caches: { tasks: LaggingCache<TaskObject>; pools: LaggingCache<PoolObject>; jobs: LaggingCache<V1Job>; pods: LaggingCache<V1Pod> };
+  readonly caches: {
+    tasks: LaggingCache<TaskObject>; pools: LaggingCache<PoolObject>; jobs: LaggingCache<V1Job>; pods: LaggingCache<V1Pod>; cronJobs: LaggingCache<V1CronJob>;
+  };
   readonly taskCache: WriteThroughCache<SyncTask>;
   readonly poolCache: WriteThroughCache<WorkerPool>;
   readonly queues: Record<Kind, WorkQueue>;
@@ -100,6 +102,7 @@ export class SimOperator {
     this.log = o.log ?? (() => {});
     this.caches = {
       tasks: new LaggingCache(cluster.tasks), pools: new LaggingCache(cluster.pools), jobs: new LaggingCache(cluster.jobs), pods: new LaggingCache(cluster.pods),
+      cronJobs: new LaggingCache(cluster.cronJobs),
     };
     this.caches.pods.addIndex(ALIVE_PODS_BY_POOL, alivePodsByPool);
     this.caches.jobs.addIndex(UNFINISHED_BY_POOL, unfinishedByPool);
@@ -121,7 +124,8 @@ export class SimOperator {
     const now = () => clock.date();
     const events = o.events ?? noEvents;
     this.taskReconciler = new TaskReconciler({
-      tasks: this.taskCache, pools: this.caches.pools as never, jobs: this.caches.jobs, pods: this.caches.pods, writes: this.writes, events,
+      tasks: this.taskCache, pools: this.caches.pools as never, jobs: this.caches.jobs, pods: this.caches.pods, cronJobs: this.caches.cronJobs,
+      writes: this.writes, events,
       heartbeatUrl: HEARTBEAT_URL, now, log: silentLogger, heartbeats: o.heartbeats ?? new MemoryHeartbeatStore({ now: () => clock.now() }),
     });
     this.poolReconciler = new PoolReconciler({
@@ -131,13 +135,16 @@ export class SimOperator {
     this.wire();
     // Manager.start(): every informer lists (each object an add event), then every pool
     // gets one admission cycle even if no event comes.
-    for (const cache of [this.caches.pools, this.caches.jobs, this.caches.pods, this.caches.tasks]) (cache as LaggingCache<KubernetesObject>).relist();
+    for (const cache of [this.caches.pools, this.caches.jobs, this.caches.pods, this.caches.tasks, this.caches.cronJobs]) {
+      (cache as LaggingCache<KubernetesObject>).relist();
+    }
     for (const p of this.caches.pools.list()) this.queues.pool.add(keyOf(p));
   }
 
   /** The manager's own wiring, over lagging caches. */
   private wire(): void {
-    wire(this.caches as never, this.queues, { tasks: this.taskCache, pools: this.poolCache, departures: this.departures });
+    // The sim has no adoption to test: CronJob events that are not a task's go nowhere.
+    wire(this.caches as never, { ...this.queues, cronJob: { add: () => {} } }, { tasks: this.taskCache, pools: this.poolCache, departures: this.departures });
   }
 
   busy(kind: Kind): number {

@@ -354,11 +354,13 @@ class Simulation {
         this.say(() => `job controller: ${changes.join('; ')}`);
         continue;
       }
-      // Done once every task has finished: what remains are retention timers (a day away),
-      // and running them would delete the tasks the end state is about.
-      if (this.cluster.tasks.list().every((t) => TERMINAL_PHASES.has(statusOf(t).phase ?? ''))) return undefined;
       const next = this.clock.nextTimerAt();
       if (next === undefined) return undefined;
+      // Done once every task has finished and what remains are retention timers (a day
+      // away): running them would delete the tasks the end state is about. Retries and
+      // requeues after a refused write come sooner than that, and still run.
+      const allFinished = this.cluster.tasks.list().every((t) => TERMINAL_PHASES.has(statusOf(t).phase ?? ''));
+      if (allFinished && next - this.clock.now() > RETENTION_HORIZON_MS) return undefined;
       const ms = next - this.clock.now();
       this.say(() => `time passes to the next requeue: ${ms} ms`);
       this.clock.advance(ms);
@@ -416,6 +418,9 @@ class Simulation {
     return problems.length > 0 ? `end state: ${problems.join('\n  ')}` : undefined;
   }
 }
+
+/** Timers further away than this, once every task has finished, are retention's. */
+const RETENTION_HORIZON_MS = 3_600_000;
 
 /**
  * Runs one seed. Runs are deterministic, so the log is kept only when a run fails: it

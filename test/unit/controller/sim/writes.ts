@@ -10,7 +10,7 @@
 //   whose response was lost: the caller cannot know it landed;
 // - landSilently / dropSilently: the operator died with this request in flight; it
 //   lands or not, and nobody hears back.
-import type { V1Job } from '@kubernetes/client-node';
+import type { V1CronJob, V1Job } from '@kubernetes/client-node';
 import { isDefiniteRefusal } from '../../../../src/kube/client.js';
 import type { ClusterWrites, JobRef, POOLS, TASKS } from '../../../../src/kube/writers.js';
 import { deepFreeze, type FakeCluster, type WriteContext } from './cluster.js';
@@ -82,6 +82,10 @@ export class SimWrites implements ClusterWrites {
       () => this.cluster.noteUncertainAdmit(ref.uid, ctx));
   }
 
+  annotateJob(ref: JobRef, annotations: Record<string, string>): Promise<void> {
+    return this.submit(`annotate Job ${ref.name} (${ref.uid})`, () => this.cluster.annotateJob(ref, annotations));
+  }
+
   setJobPriority(ref: JobRef, priority: number): Promise<void> {
     return this.submit(`priority of Job ${ref.name} (${ref.uid}) → ${priority}`, () => this.cluster.setJobPriority(ref, priority));
   }
@@ -101,6 +105,25 @@ export class SimWrites implements ClusterWrites {
 
   deleteTask(namespace: string, name: string, uid: string): Promise<boolean> {
     return this.submit(`delete task ${name} (${uid})`, () => this.cluster.deleteTaskByUid(namespace, name, uid));
+  }
+
+  createCronJob(cronJob: V1CronJob): Promise<boolean> {
+    const body = wire(cronJob);
+    return this.submit(`create CronJob ${cronJob.metadata?.name}`, () => this.cluster.createCronJob(body));
+  }
+
+  patchCronJob(ref: JobRef, patch: object, resourceVersion?: string): Promise<V1CronJob> {
+    const body = wire(patch);
+    return this.submit(`patch CronJob ${ref.name} (${ref.uid})`, () => this.cluster.patchCronJob(ref, body, resourceVersion));
+  }
+
+  replaceCronJob(current: V1CronJob, desired: V1CronJob): Promise<V1CronJob> {
+    const body = wire(desired);
+    return this.submit(`replace CronJob ${current.metadata?.name}`, () => this.cluster.replaceCronJob(current, body));
+  }
+
+  deleteCronJob(ref: JobRef): Promise<boolean> {
+    return this.submit(`delete CronJob ${ref.name} (${ref.uid})`, () => this.cluster.deleteCronJob(ref));
   }
 
   private ctx(): WriteContext {
