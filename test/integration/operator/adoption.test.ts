@@ -1,10 +1,11 @@
 // A plain CronJob labelled with a pool, on the real control plane: its template made
 // suspended and labelled, its runs queued under the pool's cap, and the template given
 // back exactly as it was when the label goes.
-import type { EventsV1Event, V1CronJob, V1Job } from '@kubernetes/client-node';
+import type { EventsV1Event, V1CronJob } from '@kubernetes/client-node';
 import { jobState } from '../../../src/jobs/classify.js';
 import { mergePatch } from '../../../src/kube/client.js';
 import { eventually } from '../support/cluster.js';
+import { triggerRun as triggerRunOf } from '../support/cronJobs.js';
 import { type SyncpoolStage, startSyncpool } from '../support/fixture.js';
 
 let stage: SyncpoolStage;
@@ -57,22 +58,7 @@ function waitForAdoption(name: string, pool: string): Promise<V1CronJob> {
   });
 }
 
-/** What `kubectl create job --from=cronjob/<name>` does: a Job from its template, owned by it. */
-function triggerRun(cj: V1CronJob, suffix: string): Promise<V1Job> {
-  const t = cj.spec!.jobTemplate;
-  return stage.kube.batch.createNamespacedJob({
-    namespace: stage.ns,
-    body: {
-      metadata: {
-        name: `${cj.metadata!.name}-manual-${suffix}`,
-        labels: t.metadata?.labels,
-        annotations: { ...t.metadata?.annotations, 'cronjob.kubernetes.io/instantiate': 'manual' },
-        ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: cj.metadata!.name!, uid: cj.metadata!.uid!, controller: true, blockOwnerDeletion: true }],
-      },
-      spec: t.spec,
-    },
-  });
-}
+const triggerRun = (cj: V1CronJob, suffix: string) => triggerRunOf(stage.kube, stage.ns, cj, suffix);
 
 async function eventsOf(name: string): Promise<EventsV1Event[]> {
   const list = await stage.kube.events.listNamespacedEvent({ namespace: stage.ns });

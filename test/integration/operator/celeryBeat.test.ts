@@ -5,11 +5,11 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import type { V1CronJob } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../../../src/api/common.js';
 import { LABEL_POOL, LABEL_SOURCE } from '../../../src/jobs/labels.js';
 import { POOLS, TASKS } from '../../../src/kube/writers.js';
 import { eventually } from '../support/cluster.js';
+import { triggerRun } from '../support/cronJobs.js';
 import { type SyncpoolStage, startSyncpool } from '../support/fixture.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../../examples/celery-beat/', import.meta.url));
@@ -42,7 +42,7 @@ test('38 Celery-beat syncs as SyncTasks: all scheduled under one pool; when they
   // Their minutes coincide: one run of each at once, as the CronJob controller makes them at :00.
   const cronJobs = (await kube.batch.listNamespacedCronJob({ namespace: ns })).items;
   expect(cronJobs).toHaveLength(38);
-  await Promise.all(cronJobs.map((cj) => run(cj)));
+  await Promise.all(cronJobs.map((cj) => triggerRun(kube, ns, cj, 'now')));
   await eventually('every task counted one run', async () => {
     const all = await api.tasks();
     return all.every((t) => t.status?.runs?.succeeded === 1) ? all : undefined;
@@ -60,18 +60,3 @@ test('38 Celery-beat syncs as SyncTasks: all scheduled under one pool; when they
   expect(jobs.seen.size).toBe(38);
   expect([...jobs.seen.values()].every((j) => j.metadata?.labels?.[LABEL_POOL] === 'crm-sync')).toBe(true);
 });
-
-/** One run from a CronJob's template, as it makes them (kubectl create job --from=cronjob/...). */
-function run(cj: V1CronJob) {
-  const t = cj.spec!.jobTemplate;
-  return stage.kube.batch.createNamespacedJob({
-    namespace: stage.ns,
-    body: {
-      metadata: {
-        name: `${cj.metadata!.name}-now`, labels: t.metadata?.labels, annotations: t.metadata?.annotations,
-        ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: cj.metadata!.name!, uid: cj.metadata!.uid!, controller: true, blockOwnerDeletion: true }],
-      },
-      spec: t.spec,
-    },
-  });
-}

@@ -1,9 +1,10 @@
 // Periodic SyncTasks on the real control plane: a CronJob owned by the task, whose runs
 // queue under the pool's cap; Forbid skipping due times while a run is queued; an edit
 // updating the same CronJob; bad schedules refused with the field named.
-import type { V1CronJob, V1Job } from '@kubernetes/client-node';
+import type { V1CronJob } from '@kubernetes/client-node';
 import { LABEL_TASK } from '../../../src/jobs/labels.js';
 import { eventually, failure } from '../support/cluster.js';
+import { triggerRun as triggerRunOf } from '../support/cronJobs.js';
 import { type SyncpoolStage, startSyncpool } from '../support/fixture.js';
 
 let stage: SyncpoolStage;
@@ -18,22 +19,7 @@ const NEVER = '0 0 1 1 *'; // midnight on New Year's Day: never during a test
 
 const cronJob = (name: string) => stage.kube.batch.readNamespacedCronJob({ namespace: stage.ns, name });
 
-/** What `kubectl create job --from=cronjob/<name>` does: a Job from its template, owned by it. */
-async function triggerRun(cj: V1CronJob, suffix: string): Promise<V1Job> {
-  const t = cj.spec!.jobTemplate;
-  return stage.kube.batch.createNamespacedJob({
-    namespace: stage.ns,
-    body: {
-      metadata: {
-        name: `${cj.metadata!.name}-manual-${suffix}`,
-        labels: t.metadata?.labels,
-        annotations: { ...t.metadata?.annotations, 'cronjob.kubernetes.io/instantiate': 'manual' },
-        ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: cj.metadata!.name!, uid: cj.metadata!.uid!, controller: true, blockOwnerDeletion: true }],
-      },
-      spec: t.spec,
-    },
-  });
-}
+const triggerRun = (cj: V1CronJob, suffix: string) => triggerRunOf(stage.kube, stage.ns, cj, suffix);
 
 const runsOf = async (task: string) =>
   (await stage.kube.batch.listNamespacedJob({ namespace: stage.ns, labelSelector: `${LABEL_TASK}=${task}` })).items;
