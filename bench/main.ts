@@ -1,13 +1,19 @@
 // npm run bench: admission and slot-refill latency of a real operator process against
 // the local control plane (or SYNCPOOL_TEST_KUBECONFIG's cluster), in an empty
-// namespace and in a crowded one, side by side; then the operator's API writes per
-// task. Reports medians and p99 from one run; these machines are shared, so compare
-// figures from the same run.
+// namespace and in a crowded one, side by side; the operator's API writes per task;
+// heartbeats accepted per second and in a steady state, with each heartbeat store.
+// Reports medians and p99 from one run; these machines are shared, so compare figures
+// from the same run.
 //
 // SYNCPOOL_BENCH_CROWD (default 10000): finished Jobs, and again as many queued Jobs of
 //   other pools, in the crowded namespace; 0 skips that scenario.
 // SYNCPOOL_BENCH_SAMPLES (default 40), SYNCPOOL_BENCH_STARTS (default 5).
+// SYNCPOOL_BENCH_HEARTBEAT_TASKS (default 1000; 0 skips the heartbeat section),
+//   SYNCPOOL_BENCH_HEARTBEAT_SECONDS (default 60): live runs, and how long they beat.
+// SYNCPOOL_BENCH_ONLY: a comma list of the sections to run (starts, latency, writes,
+//   heartbeat); default all.
 import { launch, stop } from '../src/testbed/launcher.js';
+import { assertAllAccepted, type HeartbeatPlan, type HeartbeatResult, heartbeatReport, heartbeatScenario } from './heartbeat.js';
 import { type ScenarioResult, scenario } from './latency.js';
 import { fmt, mib, secs } from './stats.js';
 import { testbedStart } from './testbed.js';
@@ -39,11 +45,37 @@ function sideBySide(empty: ScenarioResult, crowded: ScenarioResult | undefined, 
   return lines.join('\n');
 }
 
+const SECTIONS = ['starts', 'latency', 'writes', 'heartbeat'] as const;
+type Section = typeof SECTIONS[number];
+
+function sections(): Set<Section> {
+  const raw = process.env.SYNCPOOL_BENCH_ONLY;
+  if (!raw) return new Set(SECTIONS);
+  const asked = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = asked.filter((s) => !(SECTIONS as readonly string[]).includes(s));
+  if (unknown.length > 0 || asked.length === 0) throw new Error(`SYNCPOOL_BENCH_ONLY must list sections among ${SECTIONS.join(', ')}, got ${raw}`);
+  return new Set(asked as Section[]);
+}
+
+/** Memory store, then Redis; printed side by side; any refused heartbeat fails the bench. */
+async function heartbeats(plan: HeartbeatPlan, lastSection: boolean): Promise<void> {
+  const results: HeartbeatResult[] = [await heartbeatScenario('memory', plan, true)];
+  results.push(await heartbeatScenario('redis', plan, !lastSection));
+  out(heartbeatReport(results, plan));
+  assertAllAccepted(results);
+}
+
 async function main(): Promise<void> {
   const began = Date.now();
+  const only = sections();
   const samples = envCount('SYNCPOOL_BENCH_SAMPLES', 40);
-  const crowd = envCount('SYNCPOOL_BENCH_CROWD', 10_000);
-  const starts = envCount('SYNCPOOL_BENCH_STARTS', 5);
+  const crowd = only.has('latency') ? envCount('SYNCPOOL_BENCH_CROWD', 10_000) : 0;
+  const starts = only.has('starts') ? envCount('SYNCPOOL_BENCH_STARTS', 5) : 0;
+  const hbTasks = only.has('heartbeat') ? envCount('SYNCPOOL_BENCH_HEARTBEAT_TASKS', 1000) : 0;
+  const hbSeconds = envCount('SYNCPOOL_BENCH_HEARTBEAT_SECONDS', 60);
+  if (hbTasks > 10_000 || (hbTasks > 0 && hbSeconds === 0)) {
+    throw new Error('SYNCPOOL_BENCH_HEARTBEAT_TASKS must be at most 10000 (a pool\'s maxWorkers), SYNCPOOL_BENCH_HEARTBEAT_SECONDS at least 1');
+  }
   if (starts > 0) out(await testbedStart(starts));
   let dir: string | undefined;
   if (!process.env.SYNCPOOL_TEST_KUBECONFIG) {
@@ -52,11 +84,14 @@ async function main(): Promise<void> {
     dir = state.dir;
   }
   try {
-    const empty = await scenario('bench-empty', samples, undefined, true);
-    out(await writesPerTask(20, 40));
+    const empty = only.has('latency') ? await scenario('bench-empty', samples, undefined, true) : undefined;
+    if (only.has('writes')) out(await writesPerTask(20, 40));
+    if (hbTasks > 0) {
+      await heartbeats({ tasks: hbTasks, steadySeconds: hbSeconds, periodMs: 10_000, senders: 32, burstSeconds: 10 }, crowd === 0);
+    }
     // Last, and its namespace's deletion not waited for: nothing is measured after it.
     const crowded = crowd > 0 ? await scenario('bench-crowd', samples, { finished: crowd, queued: crowd }, false) : undefined;
-    out(sideBySide(empty, crowded, crowd));
+    if (empty) out(sideBySide(empty, crowded, crowd));
   } finally {
     if (dir) await stop(dir);
   }

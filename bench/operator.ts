@@ -12,25 +12,36 @@ const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
 export class BenchOperator {
   private readonly tail: string[] = [];
+  /** Its last warnings and errors: what a bench that saw it die should say. */
+  private readonly complaints: string[] = [];
   private readonly exited: Promise<number | null>;
+  /** When it exited (ms since the epoch), if it did. */
+  exitedAt?: number;
 
-  private constructor(private readonly proc: ChildProcess, private readonly port: number) {
-    this.exited = new Promise((resolve) => proc.on('exit', (code) => resolve(code)));
+  private constructor(private readonly proc: ChildProcess, readonly port: number) {
+    this.exited = new Promise((resolve) => proc.on('exit', (code) => {
+      this.exitedAt = Date.now();
+      resolve(code);
+    }));
     const keep = (d: Buffer) => {
-      this.tail.push(...d.toString().split('\n').filter(Boolean));
+      const lines = d.toString().split('\n').filter(Boolean);
+      this.tail.push(...lines);
       this.tail.splice(0, Math.max(0, this.tail.length - 40));
+      this.complaints.push(...lines.filter((l) => /"level":"(warn|error)"/.test(l)));
+      this.complaints.splice(0, Math.max(0, this.complaints.length - 10));
     };
     proc.stdout!.on('data', keep);
     proc.stderr!.on('data', keep);
   }
 
-  static async start(namespace: string, kubeconfig: string): Promise<BenchOperator> {
+  /** `args`: more flags, after the usual ones (e.g. `--redis-url`). */
+  static async start(namespace: string, kubeconfig: string, args: string[] = []): Promise<BenchOperator> {
     const port = await freePort();
     const proc = spawn(process.execPath, [
       '--import', 'tsx', 'src/cmd/operator.ts', '--kubeconfig', kubeconfig,
       '--namespace', namespace, '--lease-namespace', namespace, '--identity', `bench-${namespace}`,
       '--http-host', '127.0.0.1', '--http-port', String(port),
-      '--heartbeat-url', 'http://127.0.0.1:9/api/v1/heartbeat', '--log-level', 'info',
+      '--heartbeat-url', 'http://127.0.0.1:9/api/v1/heartbeat', '--log-level', 'info', ...args,
     ], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
     const op = new BenchOperator(proc, port);
     await eventually('operator leading with its caches synced', async () => {
@@ -41,15 +52,21 @@ export class BenchOperator {
     return op;
   }
 
+  /** What /readyz says, e.g. `leader, caches synced` (with `; degraded: …` while Redis is away). */
+  async readyz(): Promise<string> {
+    const res = await fetch(`http://127.0.0.1:${this.port}/readyz`);
+    return `${res.status} ${await res.text()}`;
+  }
+
   /** Resident memory now, in bytes. */
   rssBytes(): number {
-    const status = readFileSync(`/proc/${this.proc.pid}/status`, 'utf8');
+    const status = this.procFile('status');
     return Number(status.match(/^VmRSS:\s+(\d+) kB/m)![1]) * 1024;
   }
 
   /** CPU time used so far (user + system), in ms. */
   cpuMs(): number {
-    const stat = readFileSync(`/proc/${this.proc.pid}/stat`, 'utf8');
+    const stat = this.procFile('stat');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(f[11]) + Number(f[12])) * 1000) / TICKS_PER_SECOND;
   }
@@ -78,6 +95,19 @@ export class BenchOperator {
       last = now;
     }
     return quietSince - t0;
+  }
+
+  /** /proc/<pid>/<name>; a gone operator fails the bench with its last words. */
+  private procFile(name: string): string {
+    if (this.proc.exitCode !== null || this.proc.signalCode !== null) {
+      throw new Error(`operator exited (${this.proc.exitCode ?? this.proc.signalCode}):\n${this.tail.join('\n')}`);
+    }
+    return readFileSync(`/proc/${this.proc.pid}/${name}`, 'utf8');
+  }
+
+  /** Its last warnings and errors (or, without any, its last lines). */
+  lastComplaints(lines = 5): string {
+    return (this.complaints.length > 0 ? this.complaints : this.tail).slice(-lines).join('\n');
   }
 
   lastLines(): string {

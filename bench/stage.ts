@@ -16,6 +16,8 @@ export interface BenchStage {
   operator: BenchOperator;
   /** From the operator's start until it was idle, ms. */
   settleMs: number;
+  /** Stops the operator (if it still runs), starts a new one and waits for it to settle. */
+  restartOperator(): Promise<BenchOperator>;
 }
 
 export interface StageOptions {
@@ -28,6 +30,8 @@ export interface StageOptions {
    * out of the next measurement. Off for the last one: the testbed goes anyway.
    */
   waitForNamespace?: boolean;
+  /** More operator flags (e.g. `--redis-url`). */
+  operatorArgs?: string[];
 }
 
 export async function withStage<T>(prefix: string, o: StageOptions, fn: (s: BenchStage) => Promise<T>): Promise<T> {
@@ -41,9 +45,20 @@ export async function withStage<T>(prefix: string, o: StageOptions, fn: (s: Benc
     await o.setup?.(kube, api, ns);
     await times.start();
     const t0 = Date.now();
-    operator = await BenchOperator.start(ns, process.env.SYNCPOOL_TEST_KUBECONFIG!);
+    const start = () => BenchOperator.start(ns, process.env.SYNCPOOL_TEST_KUBECONFIG!, o.operatorArgs);
+    operator = await start();
     const settleMs = (Date.now() - t0) + await operator.settle();
-    return await fn({ kube, ns, api, times, operator, settleMs });
+    const stage: BenchStage = {
+      kube, ns, api, times, operator, settleMs,
+      restartOperator: async () => {
+        await operator?.stop();
+        operator = undefined;
+        operator = stage.operator = await start();
+        await operator.settle();
+        return operator;
+      },
+    };
+    return await fn(stage);
   } finally {
     times.stop();
     await operator?.stop();

@@ -1,45 +1,18 @@
 // How many API writes the operator makes per task, and whether that grows with the
 // queue: counted by kube-apiserver itself (apiserver_request_total), not by us.
-import { request } from 'node:https';
 import type { KubeClients } from '../src/kube/client.js';
 import { testClients } from '../test/integration/support/cluster.js';
 import type { SyncpoolApi } from '../test/integration/support/syncpool.js';
+import { delta, scrape, total } from './apiserverMetrics.js';
 import { withStage } from './stage.js';
-
-type Counts = Map<string, number>;
 
 // The operator's writes: task and pool status, Job create/admit/delete. The
 // benchmark's own writes (creating tasks, unpausing) and the Job controller's status
 // updates are other verbs or subresources and are left out.
-const OPERATOR_WRITES = [
+export const OPERATOR_WRITES = [
   ['PATCH', 'synctasks', 'status'], ['PATCH', 'workerpools', 'status'],
   ['POST', 'jobs', ''], ['PATCH', 'jobs', ''], ['DELETE', 'jobs', ''],
 ] as const;
-
-async function scrape(kube: KubeClients): Promise<Counts> {
-  const opts = { method: 'GET', path: '/metrics', host: '', port: '' as string | number };
-  const url = new URL(kube.config.getCurrentCluster()!.server);
-  Object.assign(opts, { host: url.hostname, port: url.port });
-  await kube.config.applyToHTTPSOptions(opts);
-  const text = await new Promise<string>((resolve, reject) => {
-    const req = request(opts, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => { body += c; });
-      res.on('end', () => resolve(body));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-  const counts: Counts = new Map();
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('apiserver_request_total{')) continue;
-    const label = (name: string) => line.match(new RegExp(`${name}="([^"]*)"`))?.[1] ?? '';
-    const key = `${label('verb')} ${label('resource')} ${label('subresource')}`;
-    counts.set(key, (counts.get(key) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
-  }
-  return counts;
-}
 
 async function writesFor(tasks: number): Promise<Record<string, number>> {
   const kube = testClients();
@@ -55,8 +28,7 @@ async function writesFor(tasks: number): Promise<Record<string, number>> {
     const after = await scrape(kube);
     const perKind: Record<string, number> = {};
     for (const [verb, resource, sub] of OPERATOR_WRITES) {
-      const key = `${verb} ${resource} ${sub}`;
-      perKind[`${verb} ${resource}${sub ? `/${sub}` : ''}`] = (after.get(key) ?? 0) - (before.get(key) ?? 0);
+      perKind[`${verb} ${resource}${sub ? `/${sub}` : ''}`] = total(delta(before, after, verb, resource, sub));
     }
     return perKind;
   });

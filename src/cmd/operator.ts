@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// syncpool-operator: every replica serves HTTP (heartbeats too); only the Lease holder runs the
-// controllers. Losing the lease exits the process, so a replica never admits on a
-// stale view; the Deployment restarts it as a standby.
+// syncpool-operator: every replica serves HTTP (heartbeats, health, metrics); only the Lease
+// holder runs the controllers. Losing the lease exits the process, so a replica never
+// admits on a stale view; the Deployment restarts it as a standby.
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { Manager } from '../controller/manager.js';
 import { TokenAuthenticator } from '../heartbeat/auth.js';
@@ -19,6 +20,8 @@ import { reviewToken } from '../kube/tokenReview.js';
 import { ConfigError, loadConfig } from '../operator/config.js';
 import { createApp, listen } from '../operator/http.js';
 import { createLogger } from '../operator/logger.js';
+import { readPoolGauges } from '../metrics/poolGauges.js';
+import { OperatorMetrics } from '../metrics/prometheus.js';
 
 async function main(): Promise<void> {
   let config;
@@ -33,6 +36,14 @@ async function main(): Promise<void> {
   const clients = makeClients(loadKubeConfig(config.kubeconfig));
   const now = () => Date.now();
   const heartbeats = openHeartbeatStore({ redisUrl: config.redisUrl, now, log });
+  let leading = false;
+  // Pool gauges come from the leader's caches; a standby has none, and says so (syncpool_leader 0).
+  const metrics: OperatorMetrics = new OperatorMetrics({
+    version: packageVersion(),
+    pools: () => (leading && manager.isSynced() ? readPoolGauges(manager) : []),
+    isLeader: () => leading,
+    queueDepths: () => manager.queueDepths(),
+  });
 
   // Heartbeats are received by every replica, so each one keeps its own view of the runs.
   const runPods = runPodInformer(clients, config.namespace, { relistIntervalMs: config.relistIntervalSeconds * 1000, log });
@@ -45,7 +56,7 @@ async function main(): Promise<void> {
   });
   const receiver = heartbeatRouter({
     authenticator: new TokenAuthenticator((token) => reviewToken(clients, token), { now }),
-    runs, store: heartbeats, statusWriter, now, log,
+    runs, store: heartbeats, statusWriter, now, log, onResult: (result) => metrics.heartbeat(result),
   });
 
   const manager = new Manager({
@@ -57,9 +68,9 @@ async function main(): Promise<void> {
     heartbeats,
     log,
     events: new EventRecorder(clients, { instance: config.identity, log }),
+    metrics,
   });
 
-  let leading = false;
   const elector = new LeaderElector({
     clients,
     namespace: config.leaseNamespace,
@@ -85,13 +96,18 @@ async function main(): Promise<void> {
     onNewLeader: (leader) => log.info('leader observed', { leader }),
   });
 
+  // Ready: the API server answers (the Lease loop heard from it within two retry periods,
+  // or one Lease read now), and the leader has listed everything.
   const app = createApp({
     live: () => true,
-    ready: () => (leading
-      ? { ok: manager.isSynced(), detail: manager.isSynced() ? 'leader, caches synced' : 'leader, syncing caches' }
-      : { ok: true, detail: 'standby' }),
+    ready: async () => {
+      const role = leading ? 'leader' : 'standby';
+      if (!await elector.apiReachable(2 * config.retryPeriodSeconds * 1000)) return { ok: false, detail: `${role}, API server unreachable` };
+      if (!leading) return { ok: true, detail: role };
+      return manager.isSynced() ? { ok: true, detail: 'leader, caches synced' } : { ok: false, detail: 'leader, syncing caches' };
+    },
     degraded: () => (heartbeats.health().ok ? undefined : heartbeats.health().detail),
-  }, [receiver]);
+  }, [receiver], metrics);
   const server: Server = await listen(app, config.httpHost, config.httpPort);
   const address = server.address();
   log.info('syncpool-operator started', {
@@ -116,6 +132,15 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   elector.start();
+}
+
+/** The version in package.json, beside src/ and dist/ alike (build_info). */
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 main().catch((err: Error) => {

@@ -7,8 +7,9 @@ import type { KubeClients } from '../kube/client.js';
 import { type EventSink, noEvents } from '../kube/events.js';
 import { cronJobInformer, jobInformer, podInformer, poolInformer, type PoolObject, taskInformer, type TaskObject } from '../kube/informers.js';
 import { Writers } from '../kube/writers.js';
+import { type Metrics, noMetrics } from '../metrics/hooks.js';
 import type { Logger } from '../runtime/clock.js';
-import { Controller } from '../runtime/controller.js';
+import { Controller, type Outcome } from '../runtime/controller.js';
 import type { ResilientInformer } from '../runtime/informer.js';
 import { WorkQueue } from '../runtime/workqueue.js';
 import { keyOf, WriteThroughCache } from './cache.js';
@@ -39,6 +40,8 @@ export interface ManagerOptions {
   onAdmit?: (job: V1Job) => void;
   /** Where heartbeats are read from; a store in this process's memory if none. */
   heartbeats?: HeartbeatStore;
+  /** Told of runs finished, admissions, reconciles and API requests; nothing if omitted. */
+  metrics?: Metrics;
 }
 
 export class Manager {
@@ -71,26 +74,31 @@ export class Manager {
     this.tasks.addIndex(LIVE_TASKS_BY_POOL, liveTasksByPool);
 
     const now = o.now ?? (() => new Date());
-    const writes = new Writers(clients);
+    const metrics = o.metrics ?? noMetrics;
+    const writes = new Writers(clients, (verb) => metrics.apiRequest(verb));
     const events = o.events ?? noEvents;
     this.taskCache = new WriteThroughCache<SyncTask>(this.tasks as never);
     this.poolCache = new WriteThroughCache<WorkerPool>(this.pools as never);
     const taskReconciler = new TaskReconciler({
       tasks: this.taskCache, pools: this.pools as never, jobs: this.jobs, pods: this.pods, cronJobs: this.cronJobs,
-      writes, events, heartbeatUrl: o.heartbeatUrl, now, log: o.log,
+      writes, events, heartbeatUrl: o.heartbeatUrl, now, log: o.log, metrics,
       heartbeats: o.heartbeats ?? new MemoryHeartbeatStore({ now: () => now().getTime() }),
     });
     const departures = new DepartedRuns();
     const poolReconciler = new PoolReconciler({
-      pools: this.poolCache, jobs: this.jobs, pods: this.pods, tasks: this.tasks, writes, events, now, log: o.log, onAdmit: o.onAdmit,
+      pools: this.poolCache, jobs: this.jobs, pods: this.pods, tasks: this.tasks, writes, events, now, log: o.log,
+      onAdmit: (job) => { metrics.admitted(job, now().getTime()); o.onAdmit?.(job); },
       expectations: new AdmissionExpectations(), departures, templates: new TemplateChecks(writes, o.heartbeatUrl),
     });
     const cronJobReconciler = new CronJobReconciler({ cronJobs: this.cronJobs, pools: this.pools, writes, events, log: o.log });
+    const observed = (name: string) => ({
+      name, log: o.log, onReconcile: (ms: number, outcome: Outcome) => metrics.reconciled(name, ms / 1000, outcome),
+    });
     this.controllers = [
-      new Controller({ name: 'synctask', queue: this.taskQueue, workers: o.workers, log: o.log, reconcile: (k) => taskReconciler.reconcile(k) }),
+      new Controller({ ...observed('synctask'), queue: this.taskQueue, workers: o.workers, reconcile: (k) => taskReconciler.reconcile(k) }),
       // Pools admit one cycle at a time per key; the queue never hands a key to two workers.
-      new Controller({ name: 'workerpool', queue: this.poolQueue, workers: o.workers, log: o.log, reconcile: (k) => poolReconciler.reconcile(k) }),
-      new Controller({ name: 'cronjob', queue: this.cronJobQueue, workers: 1, log: o.log, reconcile: (k) => cronJobReconciler.reconcile(k) }),
+      new Controller({ ...observed('workerpool'), queue: this.poolQueue, workers: o.workers, reconcile: (k) => poolReconciler.reconcile(k) }),
+      new Controller({ ...observed('cronjob'), queue: this.cronJobQueue, workers: 1, reconcile: (k) => cronJobReconciler.reconcile(k) }),
     ];
     wire({ tasks: this.tasks, pools: this.pools, jobs: this.jobs, pods: this.pods, cronJobs: this.cronJobs }, {
       task: this.taskQueue, pool: this.poolQueue, cronJob: this.cronJobQueue,
@@ -116,6 +124,11 @@ export class Manager {
 
   isSynced(): boolean {
     return this.synced;
+  }
+
+  /** Keys waiting for a worker, per controller's queue. */
+  queueDepths(): Record<string, number> {
+    return Object.fromEntries(this.controllers.map((c) => [c.name, c.queue.len()]));
   }
 
   async stop(): Promise<void> {

@@ -5,7 +5,7 @@
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import { errorMessage, type Logger } from '../runtime/clock.js';
-import type { PodIdentity } from './auth.js';
+import { AuthenticatorBusy, type PodIdentity } from './auth.js';
 import type { Run, RunLookup } from './runs.js';
 import type { Beat } from './statusWriter.js';
 import type { HeartbeatStore } from './store.js';
@@ -21,6 +21,14 @@ const bodySchema = z.object({
   message: z.string({ error: 'must be a string' }).max(1024, 'must be at most 1024 characters').optional(),
 }, { error: 'the body must be a JSON object' });
 
+/**
+ * How a heartbeat was answered, in classes a dashboard can tell apart: accepted (200),
+ * unauthenticated (401), not_a_run (403: a pod that is not a syncpool run), run_finished
+ * (403: its attempt finished or its pod is terminating), invalid_body (400, 413),
+ * unavailable (503: the API server could not be asked), error (500).
+ */
+export type HeartbeatResult = 'accepted' | 'unauthenticated' | 'not_a_run' | 'run_finished' | 'invalid_body' | 'unavailable' | 'error';
+
 export interface ReceiverOptions {
   authenticator: { authenticate(token: string): Promise<PodIdentity | undefined> };
   runs: { runOf(namespace: string, podName: string, podUid: string): Promise<RunLookup> };
@@ -29,6 +37,8 @@ export interface ReceiverOptions {
   /** Milliseconds since the epoch: the receive time is what staleness is judged by. */
   now: () => number;
   log: Logger;
+  /** Metrics hook: told how each heartbeat was answered. */
+  onResult?: (result: HeartbeatResult) => void;
 }
 
 /** A request answered with an error; nothing was recorded. */
@@ -49,6 +59,7 @@ export function heartbeatRouter(o: ReceiverOptions): express.Router {
       const token = bearerToken(req);
       if (!token) throw unauthorized('a bearer token is required: the pod\'s projected service-account token (audience syncpool)');
       const pod = await o.authenticator.authenticate(token).catch((err: unknown) => {
+        if (err instanceof AuthenticatorBusy) throw new Refusal(503, 'too many heartbeats being checked at once; retry later', RETRY_AFTER);
         o.log.warn('token review failed; heartbeat not accepted', { error: errorMessage(err) });
         throw new Refusal(503, 'cannot check the token now (TokenReview failed); retry later', RETRY_AFTER);
       });
@@ -74,16 +85,28 @@ export function heartbeatRouter(o: ReceiverOptions): express.Router {
       o.statusWriter.offer(run, { atMs, progress: body.progress, message: body.message });
       o.log.debug('heartbeat received', { namespace: run.namespace, task: run.task, attempt: run.attempt });
       res.status(200).json({ task: `${run.namespace}/${run.task}`, attempt: run.attempt });
+      o.onResult?.('accepted');
     } catch (err) {
       if (err instanceof Refusal) {
         res.status(err.status).set(err.headers).json(err.reason ? { error: err.message, reason: err.reason } : { error: err.message });
+        o.onResult?.(resultOf(err));
         return;
       }
       o.log.error('heartbeat failed', { error: errorMessage(err) });
       res.status(500).json({ error: 'internal error' });
+      o.onResult?.('error');
     }
   });
   return router;
+}
+
+function resultOf(refusal: Refusal): HeartbeatResult {
+  switch (refusal.status) {
+    case 401: return 'unauthenticated';
+    case 403: return refusal.reason === 'Finished' || refusal.reason === 'Terminating' ? 'run_finished' : 'not_a_run';
+    case 503: return 'unavailable';
+    default: return 'invalid_body';
+  }
 }
 
 function unauthorized(message: string, error?: string): Refusal {

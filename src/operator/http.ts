@@ -1,13 +1,17 @@
-// The operator's HTTP surface: health and readiness here; the routes of other parts
-// (heartbeats, later metrics and the pools API) are handed in as routers.
+// The operator's HTTP surface: health, readiness and metrics here, served by every
+// replica without authentication; the routes of other parts (heartbeats, later the pools
+// API) are handed in as routers.
 import type { Server } from 'node:http';
 import express from 'express';
 
 export interface Health {
   /** The process is alive and its event loop turns. */
   live(): boolean;
-  /** This replica does its job: the leader has synced caches; a standby is ready to serve. */
-  ready(): { ok: boolean; detail: string };
+  /**
+   * This replica does its job: it reaches the API server, and if it leads, its caches
+   * have synced; a standby is ready to serve heartbeats.
+   */
+  ready(): { ok: boolean; detail: string } | Promise<{ ok: boolean; detail: string }>;
   /**
    * Something works in a lesser way (heartbeats kept in memory because Redis is down).
    * Reported by /readyz but never failing it: taking every replica out of the Service
@@ -16,17 +20,32 @@ export interface Health {
   degraded?(): string | undefined;
 }
 
-export function createApp(health: Health, routers: express.Router[] = []): express.Express {
+/** The metrics in Prometheus' text exposition format. */
+export interface Exposition {
+  scrape(): Promise<{ contentType: string; text: string }>;
+}
+
+export function createApp(health: Health, routers: express.Router[] = [], metrics?: Exposition): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.get('/healthz', (_req, res) => {
     res.status(health.live() ? 200 : 503).type('text/plain').send(health.live() ? 'ok' : 'not live');
   });
-  app.get('/readyz', (_req, res) => {
-    const { ok, detail } = health.ready();
+  app.get('/readyz', async (_req, res) => {
+    const { ok, detail } = await health.ready();
     const degraded = health.degraded?.();
     res.status(ok ? 200 : 503).type('text/plain').send(degraded ? `${detail}; degraded: ${degraded}` : detail);
   });
+  if (metrics) {
+    app.get('/metrics', async (_req, res) => {
+      try {
+        const { contentType, text } = await metrics.scrape();
+        res.status(200).set('Content-Type', contentType).send(text);
+      } catch (err) {
+        res.status(500).type('text/plain').send(`metrics unavailable: ${(err as Error).message}`);
+      }
+    });
+  }
   for (const router of routers) app.use(router);
   return app;
 }

@@ -50,6 +50,9 @@ export class LeaderElector {
   private lease?: V1Lease;
   private observedAt = 0;
   private observedHolder = '';
+  /** When the API server last answered a round of this loop (or a probe), on our clock. */
+  private answeredAt?: number;
+  private probe?: Promise<boolean>;
 
   constructor(private readonly o: LeaderElectorOptions) {
     this.leaseMs = (o.leaseDurationSeconds ?? 15) * 1000;
@@ -90,10 +93,33 @@ export class LeaderElector {
     return this.observedHolder;
   }
 
+  /**
+   * Whether the API server answers, for readiness: it answered this loop (which reads or
+   * renews the Lease every retry period, leader or not) within `withinMs`, or it answers
+   * one Lease read now (shared by concurrent callers, as patient as a renewal).
+   */
+  async apiReachable(withinMs: number): Promise<boolean> {
+    if (this.answeredAt !== undefined && this.clock.now() - this.answeredAt <= withinMs) return true;
+    this.probe ??= this.readLease().finally(() => { this.probe = undefined; });
+    return this.probe;
+  }
+
+  private async readLease(): Promise<boolean> {
+    const { clients, namespace, name } = this.o;
+    try {
+      await this.timed(clients.coordination.readNamespacedLease({ namespace, name }));
+    } catch (err) {
+      if (!isNotFound(err)) return false;
+    }
+    this.answeredAt = this.clock.now();
+    return true;
+  }
+
   private async run(): Promise<void> {
     while (!this.stopped) {
       try {
         await this.tryAcquireOrRenew();
+        this.answeredAt = this.clock.now();
       } catch (err) {
         this.log.warn('lease read or write failed', { lease: this.o.name, error: errorMessage(err), leading: this.leading });
       }

@@ -31,6 +31,8 @@ export interface PeriodicDeps {
   writes: ClusterWrites;
   heartbeatUrl: string;
   log: Logger;
+  /** Metrics hook: a failed run's next attempt was made (once: its name is deterministic). */
+  onRetry?: () => void;
 }
 
 export interface PeriodicVisit {
@@ -104,7 +106,7 @@ export async function periodicFacts(
       const retry = state === 'Failed' ? await retryRun(d, task, spec, pool, life, run, visit) : undefined;
       if (retry === 'made') continue;
       if (retry) retrying.push(retry);
-      else finished.push({ jobName: runName, phase: state, finishedAt, reason: outcome.reason });
+      else finished.push({ jobName: runName, phase: state, finishedAt, startedAt: outcome.startedAt, reason: outcome.reason });
     }
   }
 
@@ -148,7 +150,7 @@ async function retryRun(
     task: { namespace, name: task.metadata.name, uid: uid!, apiVersion: task.apiVersion, kind: task.kind, spec },
     pool, attempt: next.attempt, heartbeatUrl: d.heartbeatUrl,
   }, run, at);
-  await d.writes.createJob(retry);
+  if (await d.writes.createJob(retry)) d.onRetry?.();
   await d.writes.annotateJob({ namespace, name: meta.name!, uid: meta.uid! }, { [ANNOTATION_RETRIED_BY]: retry.metadata!.name! });
   d.log.info('periodic run retried', { namespace, task: task.metadata.name, pool: spec.pool, run, attempt: next.attempt });
   return 'made';

@@ -35,6 +35,8 @@ import { taskEvent } from './events.js';
 import { checkRun } from './liveness.js';
 import { cancelPeriodic, periodicFacts } from './periodic.js';
 import { parseSchedule } from '../../core/cron.js';
+import { type Metrics, noMetrics } from '../../metrics/hooks.js';
+import { countTaskTransition } from '../../metrics/taskTransitions.js';
 import { type Lifecycle, lifecycleOf } from './policy.js';
 import { FINAL_PHASES, nextTaskStatus, type TaskFacts, type TaskStatus } from './status.js';
 
@@ -52,6 +54,8 @@ export interface TaskReconcilerDeps {
   heartbeatUrl: string;
   now: () => Date;
   log: Logger;
+  /** Told of each status change written (runs finished, ended, retried); nothing if omitted. */
+  metrics?: Metrics;
 }
 
 /** How soon to look again while an old incarnation's Job is being deleted. */
@@ -67,7 +71,11 @@ class Visit {
 }
 
 export class TaskReconciler {
-  constructor(private readonly d: TaskReconcilerDeps) {}
+  private readonly metrics: Metrics;
+
+  constructor(private readonly d: TaskReconcilerDeps) {
+    this.metrics = d.metrics ?? noMetrics;
+  }
 
   async reconcile(key: string): Promise<Result | void> {
     const [namespace, name] = splitKey(key);
@@ -87,6 +95,7 @@ export class TaskReconciler {
     if (!sameContent(next, status)) {
       const rv = task.metadata.resourceVersion;
       this.d.tasks.remember(await this.d.writes.patchStatus<SyncTask>(TASKS, namespace, name, mergePatchOf(status, next), rv));
+      countTaskTransition(this.metrics, task, status, next, facts);
       if (next.phase !== status.phase || next.message !== status.message) {
         this.d.log.info(`task ${next.phase?.toLowerCase()}`, { namespace, task: name, pool: task.spec?.pool, phase: next.phase, reason: next.message });
         const event = taskEvent(task, status, next);
@@ -154,7 +163,10 @@ export class TaskReconciler {
 
   /** A periodic task: its CronJob and its runs (periodic.ts). */
   private async periodic(task: SyncTask, spec: SyncTaskSpec, visit: Visit): Promise<TaskFacts> {
-    const deps = { cronJobs: this.d.cronJobs, jobs: this.d.jobs, writes: this.d.writes, heartbeatUrl: this.d.heartbeatUrl, log: this.d.log };
+    const deps = {
+      cronJobs: this.d.cronJobs, jobs: this.d.jobs, writes: this.d.writes, heartbeatUrl: this.d.heartbeatUrl, log: this.d.log,
+      onRetry: () => this.metrics.retried({ namespace: task.metadata.namespace, pool: spec.pool }),
+    };
     if (spec.cancel) return cancelPeriodic(deps, task);
     const parsed = parseSchedule(spec.schedule!, spec.timeZone);
     if (!parsed.ok) return { kind: 'invalid', message: `${parsed.field}: ${parsed.message}` };

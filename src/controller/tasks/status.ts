@@ -17,6 +17,8 @@ export interface FinishedRun {
   jobName: string;
   phase: 'Succeeded' | 'Failed';
   finishedAt: string;
+  /** When its last attempt started (for metrics; not written to the status). */
+  startedAt?: string;
   reason?: string;
 }
 
@@ -174,11 +176,7 @@ function applyPeriodic(
   cond(ACCEPTED, 'True', 'PoolFound', `CronJob ${facts.cronJob} makes its runs in WorkerPool ${facts.pool}`);
   s.lastScheduleTime = facts.lastScheduleTime ?? s.lastScheduleTime;
   s.nextScheduleTime = facts.nextScheduleTime;
-  // Count each run once, in the order they finished: those after the last one counted.
-  const after = (r: FinishedRun) => !s.lastRun?.finishedAt
-    || r.finishedAt > s.lastRun.finishedAt || (r.finishedAt === s.lastRun.finishedAt && r.jobName > (s.lastRun.jobName ?? ''));
-  const fresh = facts.finished.filter(after).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt) || a.jobName.localeCompare(b.jobName));
-  for (const run of fresh) {
+  for (const run of freshRuns(s.lastRun, facts.finished)) {
     const runs = { ...s.runs };
     if (run.phase === 'Succeeded') runs.succeeded = (runs.succeeded ?? 0) + 1;
     else runs.failed = (runs.failed ?? 0) + 1;
@@ -206,6 +204,16 @@ function applyPeriodic(
   const retryAt = facts.retrying.map((r) => r.at).sort()[0];
   if (retryAt) s.nextRetryAt = retryAt;
   else delete s.nextRetryAt;
+}
+
+/**
+ * Finished runs not counted yet, in the order they finished: those after the last one
+ * counted (`lastRun`). Each is counted once, in the status write that moves lastRun on.
+ */
+export function freshRuns(lastRun: TaskStatus['lastRun'], finished: readonly FinishedRun[]): FinishedRun[] {
+  const after = (r: FinishedRun) => !lastRun?.finishedAt
+    || r.finishedAt > lastRun.finishedAt || (r.finishedAt === lastRun.finishedAt && r.jobName > (lastRun.jobName ?? ''));
+  return finished.filter(after).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt) || a.jobName.localeCompare(b.jobName));
 }
 
 function failureWords(outcome: JobOutcome): string {

@@ -1,4 +1,4 @@
-import { TokenAuthenticator } from '../../../src/heartbeat/auth.js';
+import { AuthenticatorBusy, TokenAuthenticator } from '../../../src/heartbeat/auth.js';
 import type { PodIdentity } from '../../../src/kube/tokenReview.js';
 
 const pod = (name: string): PodIdentity => ({ namespace: 'crm', serviceAccount: 'default', podName: name, podUid: `uid-${name}` });
@@ -137,4 +137,31 @@ test('the raw token is not kept', async () => {
   const held = JSON.stringify([...auth['cache'].entries()]);
   expect(held).not.toContain('secret-signature');
   expect(held).not.toContain(token.split('.')[1]);
+});
+
+test('by default an acceptance is trusted for 5 minutes and a refusal for 10 seconds', async () => {
+  reviews.answers.set('good', pod('a'));
+  const auth = make();
+  await auth.authenticate('good');
+  await auth.authenticate('bad');
+  time += 10_000;
+  await auth.authenticate('good');
+  await auth.authenticate('bad');
+  expect(reviews.asked).toEqual(['good', 'bad', 'bad']);
+  time += 290_000;
+  await auth.authenticate('good');
+  expect(reviews.asked).toEqual(['good', 'bad', 'bad', 'good']);
+});
+
+test('beyond the in-flight cap a new token is turned away at once, not queued; known ones still answer', async () => {
+  reviews.answers.set('known', pod('k'));
+  const auth = new TokenAuthenticator(reviews.review, { now, maxInFlight: 2 });
+  await auth.authenticate('known');
+  const hold = new Promise<undefined>(() => {});
+  const slow = new TokenAuthenticator(() => hold, { now, maxInFlight: 2 });
+  void slow.authenticate('a');
+  void slow.authenticate('b');
+  await expect(slow.authenticate('c')).rejects.toBeInstanceOf(AuthenticatorBusy);
+  expect(slow.authenticate('a')).toBeInstanceOf(Promise); // the same token joins its review
+  expect(await auth.authenticate('known')).toEqual(pod('k'));
 });
