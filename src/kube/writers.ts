@@ -103,13 +103,7 @@ export class Writers implements ClusterWrites {
 
   async createJob(job: V1Job): Promise<boolean> {
     this.onRequest('create');
-    try {
-      await this.kube.batch.createNamespacedJob({ namespace: job.metadata!.namespace!, body: job });
-      return true;
-    } catch (err) {
-      if (isAlreadyExists(err)) return false;
-      throw err;
-    }
+    return created(this.kube.batch.createNamespacedJob({ namespace: job.metadata!.namespace!, body: job }));
   }
 
   async checkJob(job: V1Job): Promise<void> {
@@ -136,15 +130,9 @@ export class Writers implements ClusterWrites {
 
   async deleteJob({ namespace, name, uid }: JobRef): Promise<boolean> {
     this.onRequest('delete');
-    try {
-      await this.kube.batch.deleteNamespacedJob({
-        namespace, name, propagationPolicy: 'Foreground', body: { preconditions: { uid }, propagationPolicy: 'Foreground' },
-      });
-      return true;
-    } catch (err) {
-      if (isNotFound(err) || isConflict(err)) return false; // gone, or only another incarnation is left
-      throw err;
-    }
+    return deleted(this.kube.batch.deleteNamespacedJob({
+      namespace, name, propagationPolicy: 'Foreground', body: { preconditions: { uid }, propagationPolicy: 'Foreground' },
+    }));
   }
 
   async terminateJob({ namespace, name, uid }: JobRef, reason: string, message: string): Promise<void> {
@@ -167,13 +155,7 @@ export class Writers implements ClusterWrites {
 
   async createCronJob(cronJob: V1CronJob): Promise<boolean> {
     this.onRequest('create');
-    try {
-      await this.kube.batch.createNamespacedCronJob({ namespace: cronJob.metadata!.namespace!, body: cronJob });
-      return true;
-    } catch (err) {
-      if (isAlreadyExists(err)) return false;
-      throw err;
-    }
+    return created(this.kube.batch.createNamespacedCronJob({ namespace: cronJob.metadata!.namespace!, body: cronJob }));
   }
 
   async patchCronJob({ namespace, name, uid }: JobRef, patch: object, resourceVersion?: string): Promise<V1CronJob> {
@@ -195,27 +177,37 @@ export class Writers implements ClusterWrites {
 
   async deleteCronJob({ namespace, name, uid }: JobRef): Promise<boolean> {
     this.onRequest('delete');
-    try {
-      await this.kube.batch.deleteNamespacedCronJob({
-        namespace, name, propagationPolicy: 'Foreground', body: { preconditions: { uid }, propagationPolicy: 'Foreground' },
-      });
-      return true;
-    } catch (err) {
-      if (isNotFound(err) || isConflict(err)) return false;
-      throw err;
-    }
+    return deleted(this.kube.batch.deleteNamespacedCronJob({
+      namespace, name, propagationPolicy: 'Foreground', body: { preconditions: { uid }, propagationPolicy: 'Foreground' },
+    }));
   }
 
   async deleteTask(namespace: string, name: string, uid: string): Promise<boolean> {
     this.onRequest('delete');
-    try {
-      await this.kube.custom.deleteNamespacedCustomObject({
-        group: GROUP, version: VERSION, plural: TASKS, namespace, name, propagationPolicy: 'Background', body: { preconditions: { uid } },
-      });
-      return true;
-    } catch (err) {
-      if (isNotFound(err) || isConflict(err)) return false;
-      throw err;
-    }
+    return deleted(this.kube.custom.deleteNamespacedCustomObject({
+      group: GROUP, version: VERSION, plural: TASKS, namespace, name, propagationPolicy: 'Background', body: { preconditions: { uid } },
+    }));
+  }
+}
+
+/** A create with a deterministic name: false if the name was taken (AlreadyExists). */
+async function created(request: Promise<unknown>): Promise<boolean> {
+  try {
+    await request;
+    return true;
+  } catch (err) {
+    if (isAlreadyExists(err)) return false;
+    throw err;
+  }
+}
+
+/** A delete with a uid precondition: false if that incarnation is gone, or only another one is left. */
+async function deleted(request: Promise<unknown>): Promise<boolean> {
+  try {
+    await request;
+    return true;
+  } catch (err) {
+    if (isNotFound(err) || isConflict(err)) return false;
+    throw err;
   }
 }
