@@ -13,6 +13,15 @@ export const MAX_PARAMETERS_BYTES = 16 * 1024;
 export const taskPhases = ['Pending', 'Scheduled', 'Queued', 'Running', 'Succeeded', 'Failed', 'Cancelled', 'Rejected'] as const;
 export type TaskPhase = (typeof taskPhases)[number];
 
+/** Phases that take no place in a pool's queue. */
+export const TERMINAL_PHASES: ReadonlySet<string> = new Set<TaskPhase>(['Succeeded', 'Failed', 'Cancelled', 'Rejected']);
+
+/**
+ * Finished for good: nothing but retention happens to these. Rejected is terminal for
+ * the pool's queue but not final: a change to the task or its pool judges it again.
+ */
+export const FINAL_PHASES: ReadonlySet<string> = new Set<TaskPhase>(['Succeeded', 'Failed', 'Cancelled']);
+
 const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
 
 const parameters = freeObject(64)

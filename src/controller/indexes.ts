@@ -6,7 +6,7 @@ import type { SyncTask } from '../api/types.js';
 import { isFinished } from '../jobs/classify.js';
 import { JOB_UID_LABEL, LABEL_POOL, LABEL_TASK } from '../jobs/labels.js';
 import type { Cache } from './cache.js';
-import { TERMINAL_PHASES } from './tasks/status.js';
+import { TERMINAL_PHASES } from '../api/syncTask.js';
 
 /** Jobs: `namespace/pool` of every unfinished Job (queued, running, terminating). */
 export const UNFINISHED_BY_POOL = 'unfinishedByPool';

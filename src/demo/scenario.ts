@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { applyCrds } from '../api/install.js';
-import { TERMINAL_PHASES } from '../controller/tasks/status.js';
+import { TERMINAL_PHASES } from '../api/syncTask.js';
 import type { SyncTask, WorkerPool } from '../api/types.js';
 import { isAlreadyExists, type KubeClients, loadKubeConfig, makeClients } from '../kube/client.js';
 import { GROUP, VERSION } from '../api/common.js';

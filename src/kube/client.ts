@@ -10,6 +10,7 @@ export interface KubeClients {
   apiextensions: k8s.ApiextensionsV1Api;
   coordination: k8s.CoordinationV1Api;
   authentication: k8s.AuthenticationV1Api;
+  authorization: k8s.AuthorizationV1Api;
   events: k8s.EventsV1Api;
   version: k8s.VersionApi;
 }
@@ -18,10 +19,14 @@ export interface KubeClients {
  * Loads a kubeconfig: the file given, else $KUBECONFIG / ~/.kube/config, else the
  * in-cluster service account.
  */
-export function loadKubeConfig(file?: string): k8s.KubeConfig {
+export function loadKubeConfig(file?: string, context?: string): k8s.KubeConfig {
   const config = new k8s.KubeConfig();
   if (file) config.loadFromFile(file);
   else config.loadFromDefault();
+  if (context !== undefined) {
+    if (!config.getContextObject(context)) throw new Error(`kubeconfig has no context ${JSON.stringify(context)}`);
+    config.setCurrentContext(context);
+  }
   if (!config.getCurrentCluster()) throw new Error('no Kubernetes cluster configured (kubeconfig has no current cluster)');
   return config;
 }
@@ -35,6 +40,7 @@ export function makeClients(config: k8s.KubeConfig): KubeClients {
     apiextensions: config.makeApiClient(k8s.ApiextensionsV1Api),
     coordination: config.makeApiClient(k8s.CoordinationV1Api),
     authentication: config.makeApiClient(k8s.AuthenticationV1Api),
+    authorization: config.makeApiClient(k8s.AuthorizationV1Api),
     events: config.makeApiClient(k8s.EventsV1Api),
     version: config.makeApiClient(k8s.VersionApi),
   };

@@ -6,7 +6,7 @@ import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import type { WorkerPool } from '../api/types.js';
 import type { Cache } from '../controller/cache.js';
 import { ALIVE_PODS_BY_POOL, type IndexedCache, LIVE_TASKS_BY_POOL, UNFINISHED_BY_POOL } from '../controller/indexes.js';
-import { snapshotPool, type TaskObject } from '../controller/pools/snapshot.js';
+import { snapshotPool, type TaskObject } from '../jobs/poolSnapshot.js';
 import type { PoolObject } from '../kube/informers.js';
 
 export interface PoolGaugeValues {

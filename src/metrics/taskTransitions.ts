@@ -14,7 +14,8 @@
 // - A retry: a one-shot task moving to its next attempt. (A periodic run's retry is
 //   counted where its Job is made: periodic.ts.)
 import type { SyncTask } from '../api/types.js';
-import { type FinishedRun, FINAL_PHASES, freshRuns, type TaskFacts, type TaskStatus } from '../controller/tasks/status.js';
+import { FINAL_PHASES } from '../api/syncTask.js';
+import { type FinishedRun, freshRuns, type TaskFacts, type TaskStatus } from '../controller/tasks/status.js';
 import type { Metrics, RunLabels, RunOutcome } from './hooks.js';
 
 const STOPPING = 'stopping Job ';

@@ -21,8 +21,8 @@ import { sameContent } from '../equal.js';
 import { ALIVE_PODS_BY_POOL, type IndexedCache, LIVE_TASKS_BY_POOL, UNFINISHED_BY_POOL } from '../indexes.js';
 import type { DepartedRuns } from './departures.js';
 import type { AdmissionExpectations } from './expectations.js';
-import { poolPolicy } from './policy.js';
-import { type PoolSnapshot, snapshotPool, type TaskObject } from './snapshot.js';
+import { poolPolicy } from '../../api/poolPolicy.js';
+import { type PoolSnapshot, snapshotPool, type TaskObject } from '../../jobs/poolSnapshot.js';
 import type { TemplateChecks } from './templateCheck.js';
 
 export interface PoolReconcilerDeps {

@@ -30,7 +30,7 @@ import type { Result } from '../../runtime/controller.js';
 import { type Cache, splitKey, type WriteThroughCache } from '../cache.js';
 import { sameContent } from '../equal.js';
 import type { IndexedCache } from '../indexes.js';
-import { enqueuedAtOf } from '../pools/snapshot.js';
+import { enqueuedAtOf } from '../../jobs/poolSnapshot.js';
 import { taskEvent } from './events.js';
 import { checkRun } from './liveness.js';
 import { cancelPeriodic, periodicFacts } from './periodic.js';
@@ -38,7 +38,8 @@ import { parseSchedule } from '../../core/cron.js';
 import { type Metrics, noMetrics } from '../../metrics/hooks.js';
 import { countTaskTransition } from '../../metrics/taskTransitions.js';
 import { type Lifecycle, lifecycleOf } from './policy.js';
-import { FINAL_PHASES, nextTaskStatus, type TaskFacts, type TaskStatus } from './status.js';
+import { FINAL_PHASES } from '../../api/syncTask.js';
+import { nextTaskStatus, type TaskFacts, type TaskStatus } from './status.js';
 
 export interface TaskReconcilerDeps {
   tasks: WriteThroughCache<SyncTask>;

@@ -1,16 +1,9 @@
 // A SyncTask's next status from what the reconcile found. Pure: the reconcile reads
 // the world, calls this, and writes the result once (and only if it changed).
 import type { SyncTaskStatus, TaskPhase } from '../../api/types.js';
+import { FINAL_PHASES, TERMINAL_PHASES } from '../../api/syncTask.js';
 import type { JobOutcome } from '../../jobs/classify.js';
 import { type Condition, setCondition } from '../conditions.js';
-
-export const TERMINAL_PHASES: ReadonlySet<string> = new Set<TaskPhase>(['Succeeded', 'Failed', 'Cancelled', 'Rejected']);
-
-/**
- * Finished for good: nothing but retention happens to these. Rejected is terminal for
- * the pool's queue but not final: a change to the task or its pool judges it again.
- */
-export const FINAL_PHASES: ReadonlySet<string> = new Set<TaskPhase>(['Succeeded', 'Failed', 'Cancelled']);
 
 /** A finished run of a periodic task. */
 export interface FinishedRun {

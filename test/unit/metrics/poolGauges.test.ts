@@ -1,7 +1,7 @@
 // The pool gauges' read model: a pool and what the caches hold of it → its numbers.
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import type { WorkerPool } from '../../../src/api/types.js';
-import type { TaskObject } from '../../../src/controller/pools/snapshot.js';
+import type { TaskObject } from '../../../src/jobs/poolSnapshot.js';
 import { type PoolContents, poolGauges } from '../../../src/metrics/poolGauges.js';
 
 const pool = (maxWorkers: unknown): WorkerPool => ({

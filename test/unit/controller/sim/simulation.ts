@@ -5,7 +5,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { controllerUid, isFinished, jobState } from '../../../../src/jobs/classify.js';
 import { LABEL_POOL } from '../../../../src/jobs/labels.js';
-import { TERMINAL_PHASES } from '../../../../src/controller/tasks/status.js';
+import { TERMINAL_PHASES } from '../../../../src/api/syncTask.js';
 import { SimClock, T0 } from './clock.js';
 import { apiError, FakeCluster, type WatchEvent } from './cluster.js';
 import { type JobControllerOptions, QUICK, tickJobController } from './jobController.js';

@@ -7,10 +7,10 @@
 // and when its turn comes its slot is held for it rather than given to a lower-priority
 // Job that happened to be created first.
 import type { KubernetesObject, V1Job, V1Pod } from '@kubernetes/client-node';
-import type { SyncTask } from '../../api/types.js';
-import type { QueuedRun, RunRef } from '../../core/types.js';
-import { controllerUid, holdsSlot, isQueued, queueFields } from '../../jobs/classify.js';
-import { ANNOTATION_TASK_UID, JOB_UID_LABEL, jobName, LABEL_SOURCE, LABEL_SYNC_TYPE } from '../../jobs/labels.js';
+import type { SyncTask } from '../api/types.js';
+import type { QueuedRun, RunRef } from '../core/types.js';
+import { controllerUid, holdsSlot, isQueued, queueFields } from './classify.js';
+import { ANNOTATION_TASK_UID, JOB_UID_LABEL, jobName, LABEL_SOURCE, LABEL_SYNC_TYPE } from './labels.js';
 
 
 

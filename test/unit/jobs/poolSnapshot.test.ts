@@ -1,5 +1,5 @@
 import type { V1Job } from '@kubernetes/client-node';
-import { snapshotPool, type TaskObject } from '../../../../src/controller/pools/snapshot.js';
+import { snapshotPool, type TaskObject } from '../../../src/jobs/poolSnapshot.js';
 
 const task = (name: string, uid: string, over: Partial<TaskObject['spec']> = {}, status?: TaskObject['status']): TaskObject => ({
   apiVersion: 'syncpool.dev/v1alpha1', kind: 'SyncTask',

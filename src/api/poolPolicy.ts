@@ -4,10 +4,10 @@
 // everything (a duration that overflows, an object stored under an older CRD), and a
 // pool the operator cannot read must say so in its status instead of failing every
 // reconcile in silence.
-import { parseWorkerPool } from '../../api/parse.js';
-import type { WorkerPool, WorkerPoolSpec } from '../../api/types.js';
-import { parseDuration } from '../../core/duration.js';
-import type { PoolPolicy } from '../../core/types.js';
+import { parseWorkerPool } from './parse.js';
+import type { WorkerPool, WorkerPoolSpec } from './types.js';
+import { parseDuration } from '../core/duration.js';
+import type { PoolPolicy } from '../core/types.js';
 
 export type PolicyResult = { ok: true; policy: PoolPolicy; spec: WorkerPoolSpec } | { ok: false; message: string };
 
