@@ -15,7 +15,7 @@ K8S_VERSION=${K8S_VERSION:-v1.32.5}
 ETCD_VERSION=${ETCD_VERSION:-v3.5.21}
 KWOK_VERSION=${KWOK_VERSION:-v0.7.0}
 CACHE=${SYNCPOOL_CACHE:-$HOME/.cache/syncpool}
-BIN_NAMES=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
+BIN_NAMES=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok)
 
 log() { echo "[testbed-build] $*" >&2; }
 
@@ -52,6 +52,7 @@ build_k8s() {
     echo "  k8s.io/kubernetes/cmd/kube-apiserver"
     echo "  k8s.io/kubernetes/cmd/kube-controller-manager"
     echo "  k8s.io/kubernetes/cmd/kube-scheduler"
+    echo "  k8s.io/kubernetes/cmd/kubectl"
     echo ")"
     echo "replace ("
     for s in api apiextensions-apiserver apimachinery apiserver cli-runtime client-go \
@@ -71,7 +72,7 @@ build_k8s() {
   done
   log "resolving k8s.io/kubernetes $K8S_VERSION"
   (cd "$mod" && go mod tidy >&2)
-  for cmd in kube-apiserver kube-controller-manager kube-scheduler; do
+  for cmd in "$@"; do
     log "building $cmd"
     (cd "$mod" && go build -trimpath -tags selinux,notest -ldflags "$ld" \
       -o "$OUT/bin/$cmd" "k8s.io/kubernetes/cmd/$cmd" >&2)
@@ -95,8 +96,12 @@ build_kwok() {
 
 [ -x "$OUT/bin/etcd" ] || build_etcd
 [ -x "$OUT/bin/kwok" ] || build_kwok
-for b in kube-apiserver kube-controller-manager kube-scheduler; do
-  [ -x "$OUT/bin/$b" ] || { build_k8s; break; }
+# kubectl is built from the same release: the tests drive it (plugin discovery, apply) and
+# `npm run testbed:start` puts it on PATH for people trying syncpool on a fresh machine.
+missing=()
+for b in kube-apiserver kube-controller-manager kube-scheduler kubectl; do
+  [ -x "$OUT/bin/$b" ] || missing+=("$b")
 done
+[ ${#missing[@]} -eq 0 ] || build_k8s "${missing[@]}"
 log "built in $(( $(date +%s) - start ))s into $OUT/bin"
 echo "$OUT/bin"

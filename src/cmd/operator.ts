@@ -15,7 +15,7 @@ import { LeaderElector } from '../runtime/leader.js';
 import { EventRecorder } from '../kube/events.js';
 import { loadKubeConfig, makeClients } from '../kube/client.js';
 import { patchHeartbeatStatus } from '../kube/heartbeatStatus.js';
-import { readRunPod, runPodInformer } from '../kube/runPods.js';
+import { readRunPod } from '../kube/runPods.js';
 import { reviewToken } from '../kube/tokenReview.js';
 import { ConfigError, loadConfig } from '../operator/config.js';
 import { createApp, listen } from '../operator/http.js';
@@ -45,11 +45,10 @@ async function main(): Promise<void> {
     queueDepths: () => manager.queueDepths(),
   });
 
-  // Heartbeats are received by every replica, so each one keeps its own view of the runs.
-  const runPods = runPodInformer(clients, config.namespace, { relistIntervalMs: config.relistIntervalSeconds * 1000, log });
+  // Heartbeats are received by every replica: each one's run directory reads its own pod
+  // cache (the manager's, which every replica runs).
   const runs = new RunDirectory(
-    { cached: (ns, name) => runPods.get(ns, name), read: (ns, name) => readRunPod(clients, ns, name) }, config.namespace);
-  runPods.start();
+    { cached: (ns, name) => manager.pods.get(ns, name), read: (ns, name) => readRunPod(clients, ns, name) }, config.namespace);
   const statusWriter = new HeartbeatStatusWriter({
     write: (ns, task, fields) => patchHeartbeatStatus(clients, ns, task, fields),
     runs, clock: wallClock, log, minIntervalMs: config.heartbeatStatusIntervalSeconds * 1000,
@@ -124,13 +123,15 @@ async function main(): Promise<void> {
     await manager.stop();
     await elector.stop({ release: true }); // the standby takes over at once
     server.close();
-    runPods.stop();
     await statusWriter.stop();
     await heartbeats.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  // Every replica lists and watches (the status page reads the caches, and a standby
+  // that becomes leader only lists again instead of starting cold); admission waits for the lease.
+  manager.startCaches().catch((err: Error) => log.error('caches failed to start', { error: err.message }));
   elector.start();
 }
 

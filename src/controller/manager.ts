@@ -1,6 +1,8 @@
 // Wires the data flow: informers (watch, with indexes) → work queues of keys →
-// reconcilers. Runs only on the leader; a fresh start lists everything before the
-// first admission, which is the "relist before admitting" half of the cap invariant.
+// reconcilers. The caches run on every replica (the status page reads them, and a
+// standby is warm); the controllers only on the leader, and a new leader lists
+// everything again before its first admission, which is the "relist before admitting"
+// half of the cap invariant.
 import type { V1CronJob, V1Job, V1Pod } from '@kubernetes/client-node';
 import type { SyncTask, WorkerPool } from '../api/types.js';
 import type { KubeClients } from '../kube/client.js';
@@ -57,6 +59,8 @@ export class Manager {
   private readonly taskCache: WriteThroughCache<SyncTask>;
   private readonly poolCache: WriteThroughCache<WorkerPool>;
   private synced = false;
+  private cachesStarted?: Promise<void>;
+  private readonly departures = new DepartedRuns();
 
   constructor(private readonly o: ManagerOptions) {
     const { clients, namespace } = o;
@@ -84,7 +88,7 @@ export class Manager {
       writes, events, heartbeatUrl: o.heartbeatUrl, now, log: o.log, metrics,
       heartbeats: o.heartbeats ?? new MemoryHeartbeatStore({ now: () => now().getTime() }),
     });
-    const departures = new DepartedRuns();
+    const departures = this.departures;
     const poolReconciler = new PoolReconciler({
       pools: this.poolCache, jobs: this.jobs, pods: this.pods, tasks: this.tasks, writes, events, now, log: o.log,
       onAdmit: (job) => { metrics.admitted(job, now().getTime()); o.onAdmit?.(job); },
@@ -107,19 +111,51 @@ export class Manager {
     });
   }
 
+  /** Starts the informers and resolves once each has listed; the controllers wait for start(). */
+  startCaches(): Promise<void> {
+    this.cachesStarted ??= this.listInOrder(() => {
+      for (const i of [this.pools, this.jobs, this.tasks, this.cronJobs]) i.start();
+      return this.jobs.waitForSync();
+    }, () => {
+      this.pods.start();
+      return Promise.all([this.pools, this.jobs, this.tasks, this.cronJobs, this.pods].map((i) => i.waitForSync())).then(() => undefined);
+    });
+    return this.cachesStarted;
+  }
+
+  /** The caches have listed once (on any replica): enough to show, not to admit from. */
+  cachesSynced(): boolean {
+    return [this.pools, this.jobs, this.tasks, this.cronJobs, this.pods].every((i) => i.hasSynced());
+  }
+
+  /** On becoming leader: a fresh list of everything, then the controllers. */
   async start(): Promise<void> {
-    // Pods are listed after Jobs: a pod that outlived a Job missing from the Jobs list
-    // (deleted just before) is then surely in the pods list.
-    const informers = [this.pools, this.jobs, this.tasks, this.cronJobs];
-    for (const i of informers) i.start();
-    await this.jobs.waitForSync();
-    this.pods.start();
-    await Promise.all([...informers, this.pods].map((i) => i.waitForSync()));
+    if (this.cachesStarted) {
+      await this.cachesStarted;
+      await this.listInOrder(
+        () => Promise.all([this.pools, this.jobs, this.tasks, this.cronJobs].map((i) => i.relist())),
+        () => this.pods.relist(),
+      );
+      // What a standby remembered of Jobs that left while holding a slot is settled by
+      // the pods list just made, as it is for a fresh process.
+      this.departures.clear();
+    } else {
+      await this.startCaches();
+    }
     this.synced = true;
     // Every pool gets one admission cycle after the initial list, even if no event comes.
     for (const p of this.pools.list()) this.poolQueue.add(keyOf(p));
     for (const c of this.controllers) c.start();
     this.o.log.info('controllers started', { pools: this.pools.list().length, tasks: this.tasks.list().length, jobs: this.jobs.list().length });
+  }
+
+  /**
+   * Pods are listed after Jobs: a pod that outlived a Job missing from the Jobs list
+   * (deleted just before) is then surely in the pods list.
+   */
+  private async listInOrder(jobsAndTheRest: () => Promise<unknown>, pods: () => Promise<unknown>): Promise<void> {
+    await jobsAndTheRest();
+    await pods();
   }
 
   isSynced(): boolean {

@@ -1,13 +1,10 @@
-// The pods the heartbeat endpoint needs to know: every sync pod (labelled with a pool),
-// watched by every replica, not only the leader, since any replica may receive a
-// heartbeat. The same informer and slimming as the controllers' pod cache (informers.ts);
-// each replica runs its own, started at process start rather than on leading.
+// The pods the heartbeat endpoint needs to know come from the manager's pod cache, which
+// every replica runs (any replica may receive a heartbeat). This is the live read behind
+// it for a pod the watch has not shown yet.
 import type { V1Pod } from '@kubernetes/client-node';
 import type { KubeClients } from './client.js';
 import { isNotFound } from './client.js';
-import { podInformer, slimPod } from './informers.js';
-
-export const runPodInformer = podInformer;
+import { slimPod } from './informers.js';
 
 /**
  * A live read of one pod, slimmed the same way: a pod's token can be used before the

@@ -59,6 +59,8 @@ export class ResilientInformer<T extends KubernetesObject> {
   private healthySince: number | undefined;
   private lastEvent: number | undefined;
   private timer: unknown;
+  /** relist() callers waiting for the next list of a live generation. */
+  private listWaiters: (() => void)[] = [];
 
   constructor(
     private readonly clients: KubeClients,
@@ -84,6 +86,23 @@ export class ResilientInformer<T extends KubernetesObject> {
     this.running = false;
     this.clock.clearTimeout(this.timer);
     this.disconnect();
+  }
+
+  /**
+   * Lists again now, a quorum read like the first one, and resolves once the cache holds
+   * that list: what a warm cache must do before a new leader admits from it (a watch may
+   * lag behind the writes the previous leader made just before it stopped).
+   */
+  relist(): Promise<void> {
+    const listed = new Promise<void>((resolve) => this.listWaiters.push(resolve));
+    if (!this.running) {
+      this.start();
+      return listed;
+    }
+    this.clock.clearTimeout(this.timer);
+    this.disconnect();
+    this.connect();
+    return listed;
   }
 
   /** Resolves after the first successful list (it stays pending if that never happens). */
@@ -172,6 +191,7 @@ export class ResilientInformer<T extends KubernetesObject> {
       this.hasSyncedOnce = true;
       this.markSynced();
     }
+    for (const resolve of this.listWaiters.splice(0)) resolve();
     this.schedule(this.relistMs, 'relist');
     return list;
   }

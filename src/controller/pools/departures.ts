@@ -40,6 +40,10 @@ export class DepartedRuns {
     if (runs?.size === 0) this.byPool.delete(pool);
   }
 
+  clear(): void {
+    this.byPool.clear();
+  }
+
   forgetPool(pool: string): void {
     this.byPool.delete(pool);
   }

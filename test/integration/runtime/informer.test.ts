@@ -158,6 +158,23 @@ test('a watch that silently stops delivering is healed by the periodic relist', 
   expect(informer.lastEventAt()!).toBeGreaterThan(frozenAt);
 });
 
+test('relist() resolves only once the cache holds what was written before it, even behind a dead watch', async () => {
+  // A new leader's warm cache: its watch may lag behind writes the old leader made just
+  // before it stopped. relist() is what makes those visible before the first admission.
+  const proxy = await FlakyProxy.start(new URL(kube.config.getCurrentCluster()!.server));
+  cleanup.push(() => proxy.close());
+  const { informer } = configMaps(proxied(proxy), { relistIntervalMs: 0 });
+  await informer.waitForSync();
+  await sleep(500); // let the watch connect
+  proxy.freeze();
+  await create('written-before-relist');
+  await update('written-before-relist', '1');
+  await sleep(500);
+  expect(informer.get(ns, 'written-before-relist')).toBeUndefined();
+  await informer.relist();
+  expect(informer.get(ns, 'written-before-relist')?.data?.v).toBe('1');
+});
+
 test('an index follows adds, updates that move an object between keys, deletes and relists', async () => {
   const { informer } = configMaps(kube, { relistIntervalMs: 1_000 });
   informer.addIndex('byColour', (cm) => (cm.data?.colour ? [cm.data.colour] : []));
