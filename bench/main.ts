@@ -11,10 +11,11 @@
 // SYNCPOOL_BENCH_HEARTBEAT_TASKS (default 1000; 0 skips the heartbeat section),
 //   SYNCPOOL_BENCH_HEARTBEAT_SECONDS (default 60): live runs, and how long they beat.
 // SYNCPOOL_BENCH_ONLY: a comma list of the sections to run (starts, latency, writes,
-//   heartbeat); default all.
+//   heartbeat, metrics); default all. metrics runs in process, without a control plane.
 import { launch, stop } from '../src/testbed/launcher.js';
 import { assertAllAccepted, type HeartbeatPlan, type HeartbeatResult, heartbeatReport, heartbeatScenario } from './heartbeat.js';
 import { type ScenarioResult, scenario } from './latency.js';
+import { metricsScrape, scrapeReport } from './metricsScrape.js';
 import { fmt, mib, secs } from './stats.js';
 import { testbedStart } from './testbed.js';
 import { writesPerTask } from './writes.js';
@@ -45,7 +46,7 @@ function sideBySide(empty: ScenarioResult, crowded: ScenarioResult | undefined, 
   return lines.join('\n');
 }
 
-const SECTIONS = ['starts', 'latency', 'writes', 'heartbeat'] as const;
+const SECTIONS = ['starts', 'latency', 'writes', 'heartbeat', 'metrics'] as const;
 type Section = typeof SECTIONS[number];
 
 function sections(): Set<Section> {
@@ -76,7 +77,9 @@ async function main(): Promise<void> {
   if (hbTasks > 10_000 || (hbTasks > 0 && hbSeconds === 0)) {
     throw new Error('SYNCPOOL_BENCH_HEARTBEAT_TASKS must be at most 10000 (a pool\'s maxWorkers), SYNCPOOL_BENCH_HEARTBEAT_SECONDS at least 1');
   }
+  if (only.has('metrics')) out(scrapeReport(await metricsScrape({ tasks: 10_000, sources: 50, syncTypes: 4, pools: 10, maxWorkers: 50 })));
   if (starts > 0) out(await testbedStart(starts));
+  if (!['latency', 'writes', 'heartbeat'].some((s) => only.has(s as Section))) return void out(`bench took ${secs(Date.now() - began)}`);
   let dir: string | undefined;
   if (!process.env.SYNCPOOL_TEST_KUBECONFIG) {
     const state = await launch({ attached: true });

@@ -74,30 +74,45 @@ export function enqueuedAtOf(task: TaskObject): string {
   return task.status?.queuedAt ?? new Date(task.metadata?.creationTimestamp ?? 0).toISOString();
 }
 
+/** Where an unfinished Job stands in its pool: holding a slot, waiting in its queue, or neither. */
+function standing(job: V1Job, assumed: ReadonlySet<string>, liveTasks: ReadonlyMap<string, TaskObject>): 'running' | 'queued' | undefined {
+  if (holdsSlot(job) || assumed.has(job.metadata!.uid!)) return 'running';
+  return isQueued(job) && wanted(job, liveTasks) ? 'queued' : undefined;
+}
+
+/**
+ * Pods whose Job is gone (deleted in the background): each is still a sync running
+ * against the source until it has terminated, and holds a slot like its Job did.
+ * By uid: a task deleted and re-applied has a new Job of the same name.
+ */
+function outlivedTheirJob(jobs: readonly V1Job[], pods: readonly V1Pod[]): V1Pod[] {
+  const unfinished = new Set(jobs.map((j) => j.metadata!.uid!));
+  return pods.filter((pod) => {
+    const job = pod.metadata?.labels?.[JOB_UID_LABEL];
+    return job !== undefined && !unfinished.has(job);
+  });
+}
+
+const tasksByUid = (tasks: readonly TaskObject[]) => new Map(tasks.map((t) => [t.metadata!.uid!, t]));
+
 export function snapshotPool({ jobs, pods, tasks, assumed, jobNamed, departed = [] }: SnapshotInput): PoolSnapshot {
   const snap: PoolSnapshot = { running: [], queued: [], jobs: new Map(), reserved: new Set() };
-  const liveTasks = new Map(tasks.map((t) => [t.metadata!.uid!, t]));
+  const liveTasks = tasksByUid(tasks);
 
   for (const job of jobs) {
-    const uid = job.metadata!.uid!;
+    const where = standing(job, assumed, liveTasks);
+    if (where === undefined) continue;
     const fields = queueFields(job);
     const ref = { name: job.metadata!.name!, source: fields.source, syncType: fields.syncType };
-    if (holdsSlot(job) || assumed.has(uid)) {
+    if (where === 'running') {
       snap.running.push(ref);
       continue;
     }
-    if (!isQueued(job) || !wanted(job, liveTasks)) continue;
     snap.queued.push({ ...ref, priority: fields.priority, enqueuedAtMs: fields.enqueuedAtMs });
     snap.jobs.set(ref.name, job);
   }
 
-  // A pod whose Job is gone (deleted in the background) is still a sync running against
-  // the source until it has terminated: it holds a slot like its Job did.
-  // By uid: a task deleted and re-applied has a new Job of the same name.
-  const unfinished = new Set(jobs.map((j) => j.metadata!.uid!));
-  for (const pod of pods) {
-    const job = pod.metadata?.labels?.[JOB_UID_LABEL];
-    if (job === undefined || unfinished.has(job)) continue;
+  for (const pod of outlivedTheirJob(jobs, pods)) {
     const labels = pod.metadata?.labels ?? {};
     snap.running.push({ name: `pod/${pod.metadata!.name}`, source: labels[LABEL_SOURCE] ?? '', syncType: labels[LABEL_SYNC_TYPE] ?? '' });
   }
@@ -116,4 +131,22 @@ export function snapshotPool({ jobs, pods, tasks, assumed, jobNamed, departed = 
     snap.reserved.add(name);
   }
   return snap;
+}
+
+/**
+ * The snapshot's two numbers without building it (gauges read them at every scrape, over
+ * every Job of the pool): runs holding a slot, and suspended Jobs waiting for one. Tasks
+ * whose Job is not made yet are not counted as queued, as in the pool's status.
+ */
+export function countPool({ jobs, pods, tasks }: Pick<SnapshotInput, 'jobs' | 'pods' | 'tasks'>): { running: number; queued: number } {
+  const liveTasks = tasksByUid(tasks);
+  const none = new Set<string>();
+  let running = outlivedTheirJob(jobs, pods).length;
+  let queued = 0;
+  for (const job of jobs) {
+    const where = standing(job, none, liveTasks);
+    if (where === 'running') running++;
+    else if (where === 'queued') queued++;
+  }
+  return { running, queued };
 }

@@ -6,7 +6,7 @@ import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import type { WorkerPool } from '../api/types.js';
 import type { Cache } from '../controller/cache.js';
 import { ALIVE_PODS_BY_POOL, type IndexedCache, LIVE_TASKS_BY_POOL, UNFINISHED_BY_POOL } from '../controller/indexes.js';
-import { snapshotPool, type TaskObject } from '../jobs/poolSnapshot.js';
+import { countPool, type TaskObject } from '../jobs/poolSnapshot.js';
 import type { PoolObject } from '../kube/informers.js';
 
 export interface PoolGaugeValues {
@@ -29,23 +29,20 @@ export interface PoolContents {
   pods: readonly V1Pod[];
   /** Its tasks not in a final phase. */
   tasks: readonly TaskObject[];
-  /** Any Job of the namespace by name. */
-  jobNamed(name: string): V1Job | undefined;
 }
 
 /** Pure: a pool and what it holds → its gauges. */
 export function poolGauges(pool: WorkerPool, contents: PoolContents): PoolGaugeValues {
   // Nothing assumed: admissions not yet seen count once the watch shows them, a moment later.
-  const snap = snapshotPool({ ...contents, assumed: new Set() });
+  const { running: active, queued } = countPool(contents);
   const max = Number(pool.spec?.maxWorkers);
   const maxWorkers = Number.isFinite(max) ? max : 0;
-  const active = snap.running.length;
   return {
     namespace: pool.metadata.namespace,
     pool: pool.metadata.name,
     maxWorkers,
     active,
-    queued: snap.queued.length - snap.reserved.size,
+    queued,
     utilization: maxWorkers > 0 ? active / maxWorkers : active > 0 ? 1 : 0,
   };
 }
@@ -66,7 +63,6 @@ export function readPoolGauges(c: PoolCaches): PoolGaugeValues[] {
       jobs: c.jobs.byIndex(UNFINISHED_BY_POOL, key),
       pods: c.pods.byIndex(ALIVE_PODS_BY_POOL, key),
       tasks: c.tasks.byIndex(LIVE_TASKS_BY_POOL, key),
-      jobNamed: (job) => c.jobs.get(namespace, job),
     });
   });
 }

@@ -39,7 +39,7 @@ export class OperatorMetrics implements Metrics {
   runFinished(run: RunLabels, outcome: RunOutcome, durationSeconds?: number): void {
     const labels = { namespace: run.namespace, pool: run.pool, source: run.source, sync_type: run.syncType, outcome };
     this.m.runsFinished.inc(labels);
-    if (durationSeconds !== undefined) this.m.runDuration.observe(labels, durationSeconds);
+    if (durationSeconds !== undefined) this.m.runDuration.observe({ namespace: run.namespace, pool: run.pool, source: run.source }, durationSeconds);
   }
 
   runEnded(pool: PoolRef, reason: string): void {

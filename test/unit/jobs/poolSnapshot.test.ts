@@ -1,5 +1,5 @@
 import type { V1Job } from '@kubernetes/client-node';
-import { snapshotPool, type TaskObject } from '../../../src/jobs/poolSnapshot.js';
+import { countPool, snapshotPool, type TaskObject } from '../../../src/jobs/poolSnapshot.js';
 
 const task = (name: string, uid: string, over: Partial<TaskObject['spec']> = {}, status?: TaskObject['status']): TaskObject => ({
   apiVersion: 'syncpool.dev/v1alpha1', kind: 'SyncTask',
@@ -68,4 +68,20 @@ test('a pod that outlived its Job (deleted in the background) holds a slot until
   });
   expect(snap.running.map((r) => r.name)).toEqual(['a-1', 'pod/gone-1-abc']);
   expect(snap.running[1]).toMatchObject({ source: 'hubspot', syncType: 'x' });
+});
+
+test('countPool gives the snapshot\'s numbers (the gauges equal the pool\'s status) without building it', () => {
+  const pod = (name: string, jobUid: string) => ({
+    metadata: { namespace: 'ns', name, labels: { 'syncpool.dev/pool': 'p', 'batch.kubernetes.io/controller-uid': jobUid } },
+    status: { phase: 'Running' },
+  });
+  const jobs = [
+    job('run-1', 'u-run', false), job('wait-1', 'u-wait', true), job('orphan-1', 'u-deleted', true), job('cancel-1', 'u-cancel', true),
+  ];
+  const tasks = [task('run', 'u-run'), task('wait', 'u-wait'), task('cancel', 'u-cancel', { cancel: true }), task('new', 'u-new')];
+  const pods = [pod('run-1-x', 'job-run-1'), pod('left-1-y', 'job-left-1')];
+  const snap = snapshotPool({ jobs, pods, tasks, assumed: new Set(), jobNamed: byName(jobs) });
+  // run-1 and the pod that outlived its Job hold slots; wait-1 waits; new-1 is reserved, not counted.
+  expect(countPool({ jobs, pods, tasks })).toEqual({ running: 2, queued: 1 });
+  expect(countPool({ jobs, pods, tasks })).toEqual({ running: snap.running.length, queued: snap.queued.length - snap.reserved.size });
 });

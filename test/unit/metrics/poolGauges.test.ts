@@ -35,7 +35,7 @@ const orphanPod = (name: string): V1Pod => ({
 });
 
 function contents(jobs: V1Job[], tasks: TaskObject[], pods: V1Pod[] = []): PoolContents {
-  return { jobs, pods, tasks, jobNamed: (name) => jobs.find((j) => j.metadata!.name === name) };
+  return { jobs, pods, tasks };
 }
 
 test.each([

@@ -34,7 +34,7 @@ test('each process has its own registry; counters count, histograms observe', as
   // Only the run that started has a duration.
   const durations = await samples(a, 'syncpool_run_duration_seconds');
   expect(durations.filter((s) => s.metricName === 'syncpool_run_duration_seconds_count')).toEqual([
-    expect.objectContaining({ labels: expect.objectContaining({ outcome: 'succeeded' }), value: 1 }),
+    expect.objectContaining({ labels: { namespace: 'ns', pool: 'p', source: 'hubspot' }, value: 1 }),
   ]);
   expect(durations.find((s) => s.metricName === 'syncpool_run_duration_seconds_sum')?.value).toBe(42);
   expect(await samples(a, 'syncpool_stale_runs_total')).toEqual([expect.objectContaining({ labels: { namespace: 'ns', pool: 'p', reason: 'HeartbeatTimeout' }, value: 1 })]);
