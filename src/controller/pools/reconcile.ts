@@ -3,7 +3,8 @@
 //   2. Snapshot: the pool's unfinished Jobs, alive pods and live tasks (by index), with the
 //      admissions this pool assumed but its cache has not shown yet counted as running.
 //   3. Resend admissions whose earlier write had an unknown outcome.
-//   4. Plan with the pure core; admit the plan's Jobs in order (assume, write, settle).
+//   4. Plan with the pure core; assume every admission of the plan, then write them all at
+//      once and settle each as its answer comes.
 //   5. Write the pool's status if it changed, with an Event when its state flips.
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import type { WorkerPool } from '../../api/types.js';
@@ -82,15 +83,23 @@ export class PoolReconciler {
     });
 
     // 3. Admissions whose write may or may not have landed hold their slot; send them again.
-    for (const { uid, name: job } of observed.resend) await this.write(key, { namespace, name: job, uid });
+    const resent = await Promise.allSettled(observed.resend.map(({ uid, name: job }) => this.write(key, { namespace, name: job, uid })));
 
-    // 4. Plan (pure), then admit in plan order so Jobs start in priority order.
+    // 4. Plan (pure), then admit the whole plan at once: one round trip per cycle, not one
+    //    per slot (awaiting each in turn left half of a 50-slot pool idle when runs are
+    //    short). Every admission is assumed before the first write, so whatever answers
+    //    come back, and in whatever order, the slots counted are never given out twice.
     const plan = planAdmission({ policy, running: snap.running, queued: snap.queued, nowMs });
-    let started = 0;
-    for (const run of plan.admit) {
-      if (snap.reserved.has(run.name)) continue; // its task has no Job yet: the slot waits for it
-      if (await this.admit(key, snap, run.name, nowMs)) started += 1;
-    }
+    // A reserved run's task has no Job yet: the slot waits for it.
+    const admitting = plan.admit.filter((run) => !snap.reserved.has(run.name)).map((run) => this.assume(key, snap, run.name, nowMs));
+    const admitted = await Promise.allSettled(admitting.map(({ job, ref }) => this.write(key, ref).then((ok) => {
+      if (ok) this.d.onAdmit?.(job);
+      return ok;
+    })));
+    const started = admitted.filter((r) => r.status === 'fulfilled' && r.value).length;
+    // A write that failed requeues the pool with backoff, once every answer is in.
+    const failed = [...resent, ...admitted].find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
 
     // 5. Status counts Jobs. A task whose Job is being created shows up a moment later:
     //    counting it now would cost two status writes per task (queued up, then down).
@@ -130,16 +139,15 @@ export class PoolReconciler {
     return { ok: true, policy: parsed.policy };
   }
 
-  /** Assume, write, settle. False when the Job went away (or is another one) meanwhile. */
-  private async admit(pool: string, snap: PoolSnapshot, name: string, nowMs: number): Promise<boolean> {
+  /** Counts the admission as running from now on, before its write is sent. */
+  private assume(pool: string, snap: PoolSnapshot, name: string, nowMs: number) {
     const job = snap.jobs.get(name)!;
     const ref = { namespace: job.metadata!.namespace!, name, uid: job.metadata!.uid! };
     this.d.expectations.assume(pool, ref.uid, name, nowMs);
-    const ok = await this.write(pool, ref);
-    if (ok) this.d.onAdmit?.(job);
-    return ok;
+    return { job, ref };
   }
 
+  /** Writes an admission and settles its expectation. False when the Job went away (or is another one) meanwhile. */
   private async write(pool: string, ref: { namespace: string; name: string; uid: string }): Promise<boolean> {
     try {
       const stored = await this.d.writes.admitJob(ref);

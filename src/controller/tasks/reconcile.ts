@@ -14,7 +14,7 @@ import { parseSyncTask } from '../../api/parse.js';
 import type { SyncTask, SyncTaskSpec, WorkerPool } from '../../api/types.js';
 import { blameRefusal } from '../../jobs/blame.js';
 import { buildJob } from '../../jobs/build.js';
-import { controllerUid, isDeleting, jobOutcome, queueFields, terminatedBecause } from '../../jobs/classify.js';
+import { controllerUid, isDeleting, isFinished, jobOutcome, queueFields, terminatedBecause } from '../../jobs/classify.js';
 import { expiresAtMs } from '../../core/retention.js';
 import { nextAttempt } from '../../core/retry.js';
 import type { HeartbeatStore } from '../../heartbeat/store.js';
@@ -29,7 +29,7 @@ import type { Logger } from '../../runtime/clock.js';
 import type { Result } from '../../runtime/controller.js';
 import { type Cache, splitKey, type WriteThroughCache } from '../cache.js';
 import { sameContent } from '../equal.js';
-import type { IndexedCache } from '../indexes.js';
+import { type IndexedCache, JOBS_BY_TASK } from '../indexes.js';
 import { enqueuedAtOf } from '../../jobs/poolSnapshot.js';
 import { taskEvent } from './events.js';
 import { checkRun } from './liveness.js';
@@ -85,6 +85,7 @@ export class TaskReconciler {
     const status = (task.status ?? {}) as TaskStatus;
     const visit = new Visit(this.d.now().getTime());
     if (status.phase && (FINAL_PHASES.has(status.phase) || status.phase === 'Rejected')) {
+      if (FINAL_PHASES.has(status.phase)) await this.removeStrays(task);
       const kept = await this.retain(task, status, visit);
       // Rejected is judged again below: the task or its pool may have changed.
       if (kept === 'deleted' || status.phase !== 'Rejected') return requeue(visit);
@@ -102,11 +103,29 @@ export class TaskReconciler {
         const event = taskEvent(task, status, next);
         if (event) this.d.events.emit(event);
       }
-      // A task that just finished keeps its retention appointment.
-      if (next.phase && FINAL_PHASES.has(next.phase)) await this.retain({ ...task, status: next }, next, visit);
+      // A task that just finished leaves no Job queued, and keeps its retention appointment.
+      if (next.phase && FINAL_PHASES.has(next.phase)) {
+        await this.removeStrays(task);
+        await this.retain({ ...task, status: next }, next, visit);
+      }
     }
     if (facts.kind === 'oldJob') visit.lookAgainAt(visit.nowMs + OLD_JOB_RECHECK_MS);
     return requeue(visit);
+  }
+
+  /**
+   * A finished task has no unfinished Job, unless a leader made its next attempt's Job
+   * and lost the status write that would have named it (then stopped, or the task was
+   * cancelled meanwhile): the status still names the earlier attempt, so nothing else
+   * would ever look at that Job, and it would sit in the pool's queue for good.
+   */
+  private async removeStrays(task: SyncTask): Promise<void> {
+    const { namespace, name, uid } = task.metadata;
+    for (const job of this.d.jobs.byIndex(JOBS_BY_TASK, `${namespace}/${name}`)) {
+      if (controllerUid(job) !== uid || isDeleting(job) || isFinished(job)) continue;
+      await this.d.writes.deleteJob({ namespace, name: job.metadata!.name!, uid: job.metadata!.uid! });
+      this.d.log.info('unfinished Job of a finished task removed', { namespace, task: name, job: job.metadata!.name, phase: task.status?.phase });
+    }
   }
 
   /** Deletes a finished task whose retention has passed; otherwise books the look at that time. */

@@ -1,11 +1,15 @@
 // A run's lifecycle in the task reconciler, against the fake cluster and a fake clock:
 // retries with backoff, stale and never-started runs ended, cancel during a backoff,
 // retention, and a Rejected task judged again when its pool changes.
+import { ApiException } from '@kubernetes/client-node';
 import { MemoryHeartbeatStore } from '../../../src/heartbeat/memoryStore.js';
 import { Harness } from './sim/harness.js';
 import type { PoolSpecInput, TaskSpecInput } from './sim/objects.js';
 
 const MIN = 60_000;
+
+/** What the API server answers a write with a stale resourceVersion. */
+const conflict = () => new ApiException(409, 'Conflict', {}, {});
 
 function world(task: Partial<TaskSpecInput> = {}, pool: PoolSpecInput = {}): Harness {
   const h = new Harness();
@@ -103,6 +107,26 @@ describe('retries', () => {
     h.deliverAll();
     h.clock.advance(10 * MIN);
     await h.reconcile('task', 't');
+    expect(status(h).phase).toBe('Cancelled');
+    expect(h.job('t-2')).toBeUndefined();
+  });
+
+  test('a next attempt\'s Job whose status write was lost is removed when the task ends Cancelled (found by sim seed 3766)', async () => {
+    const h = world({ retry: { limit: 3, backoff: { initial: '60s' } } });
+    await runAttempt(h);
+    await failAttempt(h);
+    await h.reconcile('task', 't');
+    h.clock.advance(2 * MIN);
+    // The leader makes attempt 2's Job, but the status write naming it is refused.
+    h.script.push({ match: /^status task t /, fate: { refuse: conflict() } });
+    await h.reconcile('task', 't');
+    expect(h.job('t-2')?.spec?.suspend).toBe(true);
+    expect(status(h).attempt).toBe(1);
+    h.cluster.updateTaskSpec('t', { cancel: true });
+    h.deliverAll();
+    // Judged from attempt 1's Job (failed) and the cancel: Cancelled, and attempt 2's Job goes too.
+    await h.reconcile('task', 't');
+    h.runJobs();
     expect(status(h).phase).toBe('Cancelled');
     expect(h.job('t-2')).toBeUndefined();
   });
