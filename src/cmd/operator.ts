@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// syncpool-operator: every replica serves HTTP (heartbeats, health, metrics); only the Lease
-// holder runs the controllers. Losing the lease exits the process, so a replica never
-// admits on a stale view; the Deployment restarts it as a standby.
+// syncpool-operator: every replica keeps warm caches and serves HTTP (heartbeats, health,
+// metrics, the status page and its API); only the Lease holder runs the controllers.
+// Losing the lease exits the process, so a replica never admits on a stale view; the
+// Deployment restarts it as a standby.
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { Manager } from '../controller/manager.js';
@@ -17,11 +18,13 @@ import { loadKubeConfig, makeClients } from '../kube/client.js';
 import { patchHeartbeatStatus } from '../kube/heartbeatStatus.js';
 import { readRunPod } from '../kube/runPods.js';
 import { reviewToken } from '../kube/tokenReview.js';
+import { mayListTasks, reviewUserToken } from '../kube/accessReview.js';
 import { ConfigError, loadConfig } from '../operator/config.js';
 import { createApp, listen } from '../operator/http.js';
 import { createLogger } from '../operator/logger.js';
 import { readPoolGauges } from '../metrics/poolGauges.js';
 import { OperatorMetrics } from '../metrics/prometheus.js';
+import { rememberedAuthentication, rememberedAuthorization, statusRouter } from '../web/index.js';
 
 async function main(): Promise<void> {
   let config;
@@ -95,6 +98,17 @@ async function main(): Promise<void> {
     onNewLeader: (leader) => log.info('leader observed', { leader }),
   });
 
+  // The status page and its API: every replica serves them from its own caches, to
+  // whoever may list a namespace's synctasks (checked with the API server).
+  const status = statusRouter({
+    state: () => (manager.cachesSynced()
+      ? { pools: manager.pools.list(), tasks: manager.tasks.list(), jobs: manager.jobs.list(), pods: manager.pods.list() }
+      : undefined),
+    authenticate: rememberedAuthentication((token) => reviewUserToken(clients, token), { now }),
+    authorize: rememberedAuthorization((user, namespace) => mayListTasks(clients, user, namespace), { now }),
+    now, log, scope: config.namespace || undefined,
+  });
+
   // Ready: the API server answers (the Lease loop heard from it within two retry periods,
   // or one Lease read now), and the leader has listed everything.
   const app = createApp({
@@ -106,7 +120,7 @@ async function main(): Promise<void> {
       return manager.isSynced() ? { ok: true, detail: 'leader, caches synced' } : { ok: false, detail: 'leader, syncing caches' };
     },
     degraded: () => (heartbeats.health().ok ? undefined : heartbeats.health().detail),
-  }, [receiver], metrics);
+  }, [receiver, status], metrics);
   const server: Server = await listen(app, config.httpHost, config.httpPort);
   const address = server.address();
   log.info('syncpool-operator started', {

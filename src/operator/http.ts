@@ -1,6 +1,6 @@
 // The operator's HTTP surface: health, readiness and metrics here, served by every
-// replica without authentication; the routes of other parts (heartbeats, later the pools
-// API) are handed in as routers.
+// replica without authentication; the routes of other parts (heartbeats, the status page
+// and its API, each with its own authentication) are handed in as routers.
 import type { Server } from 'node:http';
 import express from 'express';
 

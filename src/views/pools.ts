@@ -11,7 +11,7 @@ import { type FinishedRun, recentOutcomes, runningOf, type RunningRun } from './
  * - Busy: every slot is taken but nothing waits, or runs wait only for their source's
  *   limit or a running duplicate.
  * - Overloaded: runs wait and every slot is taken: the queue is building up.
- * - Paused: admits nothing; running runs continue.
+ * - Paused: admits nothing (spec.paused, or a cap of 0); running runs continue.
  * - Invalid: the spec cannot be used; it admits nothing until fixed.
  */
 export type PoolState = 'Available' | 'Busy' | 'Overloaded' | 'Paused' | 'Invalid';
@@ -50,8 +50,10 @@ export function viewPool(contents: PoolContents, o: ViewOptions): PoolDetail {
   const { active, queued } = load;
   const utilization = maxWorkers > 0 ? active / maxWorkers : active > 0 ? 1 : 0;
   const queue = queueOf(contents, load, o.nowMs);
-  const waiting = queue.length;
-  const { state, message } = stateOf({ invalid: load.invalid, paused: pool.spec?.paused ?? false, maxWorkers, active, waiting });
+  // Runs the plan starts now are about to take slots, not waiting for one.
+  const admitting = queue.filter((q) => q.reason === 'Admitting').length;
+  const waiting = queue.length - admitting;
+  const { state, message } = stateOf({ invalid: load.invalid, paused: pool.spec?.paused ?? false, maxWorkers, active, admitting, waiting });
   return {
     namespace: pool.metadata!.namespace!,
     name: pool.metadata!.name!,
@@ -76,15 +78,28 @@ export function summaryOf({ running: _r, queue: _q, recent: _f, ...view }: PoolD
   return view;
 }
 
-interface StateFacts { invalid?: string; paused: boolean; maxWorkers: number; active: number; waiting: number }
+interface StateFacts {
+  invalid?: string;
+  paused: boolean;
+  maxWorkers: number;
+  active: number;
+  /** Runs the admission plan starts now (the operator is writing them, or this view is a moment ahead). */
+  admitting?: number;
+  /** Runs that wait: not admitting. */
+  waiting: number;
+}
 
-export function stateOf({ invalid, paused, maxWorkers, active, waiting }: StateFacts): { state: PoolState; message: string } {
+export function stateOf({ invalid, paused, maxWorkers, active, admitting = 0, waiting }: StateFacts): { state: PoolState; message: string } {
   const runs = (n: number) => `${n} run${n === 1 ? '' : 's'}`;
   if (invalid !== undefined) return { state: 'Invalid', message: `spec cannot be used: ${invalid}` };
   if (paused) return { state: 'Paused', message: `paused: ${runs(waiting)} waiting; ${active} running continue` };
-  const free = Math.max(0, maxWorkers - active);
-  if (waiting > 0 && free === 0) return { state: 'Overloaded', message: `${runs(waiting)} waiting, all ${maxWorkers} slots busy` };
-  if (waiting > 0) return { state: 'Busy', message: `${runs(waiting)} waiting for their source's limit or a running duplicate; ${free} of ${maxWorkers} slots free` };
-  if (free === 0) return { state: 'Busy', message: `all ${maxWorkers} slots busy, nothing waiting` };
-  return { state: 'Available', message: `${free} of ${maxWorkers} slots free` };
+  // A cap of 0 is a way to stop admitting, not a pool short of slots.
+  if (maxWorkers <= 0) return { state: 'Paused', message: `admits nothing (maxWorkers 0): ${runs(waiting)} waiting; ${active} running continue` };
+  const starting = admitting > 0 ? `; ${admitting} starting` : '';
+  const free = Math.max(0, maxWorkers - active - admitting);
+  const all = maxWorkers === 1 ? 'the only slot' : `all ${maxWorkers} slots`;
+  if (waiting > 0 && free === 0) return { state: 'Overloaded', message: `${runs(waiting)} waiting, ${all} busy${starting}` };
+  if (waiting > 0) return { state: 'Busy', message: `${runs(waiting)} waiting for their source's limit or a running duplicate; ${free} of ${maxWorkers} slots free${starting}` };
+  if (free === 0) return { state: 'Busy', message: `${all} busy, nothing waiting${starting}` };
+  return { state: 'Available', message: `${free} of ${maxWorkers} slots free${starting}` };
 }

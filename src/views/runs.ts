@@ -1,7 +1,7 @@
 // What runs in a pool now, and what finished there lately.
 import type { V1Job } from '@kubernetes/client-node';
 import { FINAL_PHASES } from '../api/syncTask.js';
-import { holdsSlot, jobOutcome } from '../jobs/classify.js';
+import { holdsSlot, isFinished, jobOutcome } from '../jobs/classify.js';
 import { JOB_UID_LABEL, LABEL_ATTEMPT, LABEL_SOURCE, LABEL_SYNC_TYPE, LABEL_TASK } from '../jobs/labels.js';
 import type { PoolContents, TaskObject } from './cluster.js';
 
@@ -41,16 +41,19 @@ const secondsBetween = (from: string | undefined, toMs: number) =>
 export function runningOf({ jobs, pods, tasks }: PoolContents, nowMs: number): RunningRun[] {
   const taskNamed = new Map(tasks.map((t) => [t.metadata!.name!, t]));
   const out: RunningRun[] = [];
-  const jobUids = new Set<string>();
+  // As the pool's snapshot counts them: a live pod stands for its run unless its Job is
+  // unfinished (the Job is listed instead); a pod that is no Job's is no run.
+  const unfinished = new Set<string>();
   for (const job of jobs) {
-    jobUids.add(job.metadata!.uid!);
+    if (!isFinished(job)) unfinished.add(job.metadata!.uid!);
     if (!holdsSlot(job)) continue;
     out.push(runOf(job, taskNamed, nowMs));
   }
   for (const pod of pods) {
     const labels = pod.metadata?.labels ?? {};
     const phase = pod.status?.phase;
-    if (phase === 'Succeeded' || phase === 'Failed' || jobUids.has(labels[JOB_UID_LABEL] ?? '')) continue;
+    const jobUid = labels[JOB_UID_LABEL];
+    if (phase === 'Succeeded' || phase === 'Failed' || jobUid === undefined || unfinished.has(jobUid)) continue;
     const startedAt = pod.status?.startTime ? new Date(pod.status.startTime).toISOString() : undefined;
     out.push({
       job: `pod/${pod.metadata!.name}`, task: labels[LABEL_TASK], source: labels[LABEL_SOURCE] ?? '', syncType: labels[LABEL_SYNC_TYPE] ?? '',
