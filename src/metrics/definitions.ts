@@ -41,7 +41,7 @@ export function defineMetrics(registry: Registry, sources: ScrapeSources) {
     poolActiveRuns: poolGauge('syncpool_pool_active_runs', 'Runs holding one of the pool\'s slots: admitted, and their pod not yet gone.', (p) => p.active),
     poolQueuedRuns: poolGauge('syncpool_pool_queued_runs', 'The pool\'s queue: its suspended Jobs waiting for a slot.', (p) => p.queued),
     poolUtilization: poolGauge('syncpool_pool_utilization_ratio',
-      'Active runs / maxWorkers; above 1 right after maxWorkers is lowered below the running count.', (p) => p.utilization),
+      'Active runs / maxWorkers; above 1 right after maxWorkers is lowered below the running count; with maxWorkers 0, 1 if anything runs, else 0.', (p) => p.utilization),
 
     // Runs.
     runsFinished: new Counter({
@@ -64,13 +64,23 @@ export function defineMetrics(registry: Registry, sources: ScrapeSources) {
       help: 'From a run becoming due (its task applied, its retry time, its CronJob run made) to its admission: the queue wait plus the time to make its Job.',
       labelNames: POOL, buckets: WAIT_BUCKETS, registers,
     }),
+    // Both exist at 0 for every pool the leader knows: a series that appears only on its
+    // first increment hides that increment from rate() and increase().
     staleRuns: new Counter({
       name: 'syncpool_stale_runs_total', help: 'Running attempts the operator ended, by reason: HeartbeatTimeout, StartupTimeout.',
       labelNames: [...POOL, 'reason'], registers,
+      collect() {
+        for (const p of sources.pools()) {
+          for (const reason of ['HeartbeatTimeout', 'StartupTimeout']) this.inc({ namespace: p.namespace, pool: p.pool, reason }, 0);
+        }
+      },
     }),
     retries: new Counter({
       name: 'syncpool_retries_total', help: 'Failed attempts given another attempt.',
       labelNames: POOL, registers,
+      collect() {
+        for (const p of sources.pools()) this.inc({ namespace: p.namespace, pool: p.pool }, 0);
+      },
     }),
     heartbeats: new Counter({
       name: 'syncpool_heartbeats_total',

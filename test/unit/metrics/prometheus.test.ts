@@ -71,6 +71,12 @@ test('gauges are read at each scrape: pools from the leader\'s caches, none on a
   });
   expect(await samples(m, 'syncpool_pool_active_runs')).toEqual([expect.objectContaining({ labels: { namespace: 'ns', pool: 'p' }, value: 2 })]);
   expect(await samples(m, 'syncpool_pool_utilization_ratio')).toEqual([expect.objectContaining({ value: 2 / 3 })]);
+  // Counters of a known pool exist at 0, so rate() and increase() see their first increment.
+  expect(await samples(m, 'syncpool_stale_runs_total')).toEqual([
+    expect.objectContaining({ labels: { namespace: 'ns', pool: 'p', reason: 'HeartbeatTimeout' }, value: 0 }),
+    expect.objectContaining({ labels: { namespace: 'ns', pool: 'p', reason: 'StartupTimeout' }, value: 0 }),
+  ]);
+  expect(await samples(m, 'syncpool_retries_total')).toEqual([expect.objectContaining({ labels: { namespace: 'ns', pool: 'p' }, value: 0 })]);
 
   await m.scrape();
   reads = 0;
