@@ -24,6 +24,10 @@ const CONTROLLERS = [
   'serviceaccount-controller',
   // ResourceQuota status: without it a quota admits everything (runs-that-never-start tests).
   'resourcequota-controller',
+  // The Helm chart's Deployment: its pods must exist (and run on the fake node) for
+  // `helm install --wait` and the chart tests.
+  'deployment-controller',
+  'replicaset-controller',
 ];
 
 export interface ControlPlaneInfo {
