@@ -140,14 +140,14 @@ describe('the worker side', () => {
       ((await api.task('live')).status?.progressMessage === 'from the SDK' ? true : undefined));
   });
 
-  test('kubectl syncpool heartbeat: exit 0 on success, 1 with one line otherwise', async () => {
+  test('kubectl syncpool heartbeat: exit 0 on success, 1 with one line otherwise (2 for a usage error)', async () => {
     const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) => promisify(execFile)(
       process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'heartbeat', ...args], { cwd: REPO, env: { ...env, ...extra } },
     ).then(({ stdout }) => ({ code: 0, out: stdout }), (e: { code: number; stderr: string }) => ({ code: e.code, out: e.stderr }));
     expect(await cli(['--progress', '0.75', '--message', 'from the CLI']))
       .toEqual({ code: 0, out: `heartbeat sent for ${ns}/live (attempt 1)\n` });
     expect(await cli(['--progress', '1.5'])).toEqual({
-      code: 1, out: 'kubectl-syncpool: heartbeat: --progress must be a number from 0 to 1, got "1.5" (see kubectl syncpool --help)\n',
+      code: 2, out: 'kubectl-syncpool: heartbeat: --progress must be a number from 0 to 1, got "1.5" (see kubectl syncpool heartbeat --help)\n',
     });
     expect(await cli([], { SYNCPOOL_TOKEN_FILE: join(dir, 'forged') }))
       .toEqual({ code: 1, out: expect.stringMatching(/^kubectl-syncpool: heartbeat refused \(HTTP 401\): the token is not accepted[^\n]*\n$/) });

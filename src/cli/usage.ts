@@ -1,2 +1,0 @@
-/** A command line the plugin cannot run; the message says what is wrong. */
-export class UsageError extends Error {}
