@@ -14,6 +14,9 @@ beforeAll(async () => {
   await api.createPool('ok', { maxWorkers: 2, syncTypes: [{ source: 'hubspot', types: ['contacts', 'companies'] }] }, '2s');
   await api.createPool('bad', { maxWorkers: 2, template: { image: 'registry.example/sync:1', annotations: { 'testbed.syncpool.dev/exit-code': '3' } } });
   await api.createPool('slow', { maxWorkers: 1 }, '600s');
+  // The periodic task submitted below gets its own pool: its runs come every five minutes
+  // and must not land in the queues the other tests assert on.
+  await api.createPool('timed', { maxWorkers: 1 });
 });
 
 afterAll(() => stage?.stop());
@@ -29,7 +32,7 @@ test('submit creates a SyncTask with the given parameters, priority and schedule
   const task = await stage.api.task(name!);
   expect(task.spec).toMatchObject({ pool: 'ok', source: 'hubspot', syncType: 'contacts', priority: 7, parameters: { since: '2026-01-01', full: 'true' } });
 
-  const periodic = await syncpool(['submit', 'ok', 'hubspot', 'companies', ...inNs(), '--name', 'every-5m', '--schedule', '*/5 * * * *', '--time-zone', 'Europe/Berlin']);
+  const periodic = await syncpool(['submit', 'timed', 'hubspot', 'companies', ...inNs(), '--name', 'every-5m', '--schedule', '*/5 * * * *', '--time-zone', 'Europe/Berlin']);
   expect(periodic).toMatchObject({ code: 0, stdout: 'synctask/every-5m created\n' });
   expect((await stage.api.task('every-5m')).spec).toMatchObject({ schedule: '*/5 * * * *', timeZone: 'Europe/Berlin' });
 });
@@ -42,7 +45,7 @@ test('submit refuses, creating nothing, a pool that does not exist or a sync it 
     stderr: 'kubectl-syncpool: sync hubspot/deals is not allowed by WorkerPool ok; it allows: hubspot/{contacts,companies}; nothing created\n',
   });
   const typo = await syncpool(['submit', 'okk', 'hubspot', 'contacts', ...inNs()]);
-  expect(typo).toMatchObject({ code: 1, stderr: `kubectl-syncpool: WorkerPool okk not found in namespace ${stage.ns}; pools there: bad, ok, slow\n` });
+  expect(typo).toMatchObject({ code: 1, stderr: `kubectl-syncpool: WorkerPool okk not found in namespace ${stage.ns}; pools there: bad, ok, slow, timed\n` });
   const refused = await syncpool(['submit', 'ok', 'hubspot', 'contacts', ...inNs(), '--schedule', 'every tuesday']);
   expect(refused.code).toBe(1);
   expect(refused.stderr).toMatch(/^kubectl-syncpool: SyncTask.* is invalid: spec.schedule: .*must be a cron schedule/);
