@@ -58,6 +58,8 @@ export interface LaunchOptions {
   attached: boolean;
   assets?: string;
   timeoutMs?: number;
+  /** Raise the controller-manager's client rate limit (benchmarks; see ControlPlaneOptions). */
+  controllerManagerQps?: number;
 }
 
 // What a testbed writes into its directory. A start always begins from none of it: the
@@ -94,6 +96,7 @@ export async function launch(opts: LaunchOptions): Promise<TestbedState> {
   const log = openSync(join(dir, SUPERVISOR_LOG), 'a');
   const args = ['--import', 'tsx', SUPERVISOR, '--dir', dir, '--assets', assets];
   if (opts.attached) args.push('--attached', '--remove-dir');
+  if (opts.controllerManagerQps) args.push('--controller-manager-qps', String(opts.controllerManagerQps));
   const child = spawn(process.execPath, args, {
     cwd: REPO,
     detached: true, // its own process group: the components go down with it

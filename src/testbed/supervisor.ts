@@ -15,6 +15,7 @@ const { values } = parseArgs({
     assets: { type: 'string' },
     attached: { type: 'boolean', default: false },
     'remove-dir': { type: 'boolean', default: false },
+    'controller-manager-qps': { type: 'string' },
   },
 });
 const dir = values.dir!;
@@ -48,7 +49,8 @@ if (values.attached) {
 
 const started = Date.now();
 try {
-  plane = await startControlPlane(dir, values.assets!);
+  const qps = values['controller-manager-qps'];
+  plane = await startControlPlane(dir, values.assets!, { controllerManagerQps: qps ? Number(qps) : undefined });
   const state: TestbedState = {
     pid: process.pid,
     dir,
