@@ -1,5 +1,6 @@
 // The pure scheduling core: plain data in, decisions out; no I/O and no clock.
 export type {
+  AdmissionDecision,
   AdmissionInput,
   AdmissionPlan,
   Overlap,
@@ -9,8 +10,9 @@ export type {
   WaitingRun,
   WaitReason,
 } from './types.js';
-export { compareQueued, effectivePriority, orderQueue } from './ordering.js';
-export { planAdmission } from './admission.js';
+export { compareEnqueued, compareQueued, effectivePriority, orderQueue } from './ordering.js';
+export { decideAdmission, planAdmission, type DecisionInput } from './admission.js';
+export { QueueIndex } from './queueIndex.js';
 export { summarizePool, type PoolSummary } from './poolStatus.js';
 export { DURATION_PATTERN, formatDuration, parseDuration } from './duration.js';
 export { DEFAULT_BACKOFF, NO_RETRIES, nextAttempt, retryDelayMs, type Backoff, type RetryDecision, type RetryRules } from './retry.js';

@@ -24,6 +24,14 @@ export function compareQueued(
 ): number {
   const byPriority = effectivePriority(b, agingIntervalMs, nowMs) - effectivePriority(a, agingIntervalMs, nowMs);
   if (byPriority !== 0) return byPriority;
+  return compareEnqueued(a, b);
+}
+
+/**
+ * The order within one base priority, at any instant: a run enqueued earlier has waited
+ * at least as long, so aging never lifts it below a later one (see queueIndex.ts).
+ */
+export function compareEnqueued(a: QueuedRun, b: QueuedRun): number {
   if (a.enqueuedAtMs !== b.enqueuedAtMs) return a.enqueuedAtMs - b.enqueuedAtMs;
   // Code-unit order, not localeCompare: the result must not depend on the host's locale.
   if (a.name === b.name) return 0;

@@ -48,3 +48,9 @@ export interface AdmissionPlan {
   admit: QueuedRun[];
   waiting: WaitingRun[];
 }
+
+/** `waiting` counts the queued runs neither running nor admitted, a name queued twice once. */
+export interface AdmissionDecision {
+  admit: QueuedRun[];
+  waiting: number;
+}

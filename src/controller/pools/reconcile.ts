@@ -3,13 +3,14 @@
 //   2. Snapshot: the pool's unfinished Jobs, alive pods and live tasks (by index), with the
 //      admissions this pool assumed but its cache has not shown yet counted as running.
 //   3. Resend admissions whose earlier write had an unknown outcome.
-//   4. Plan with the pure core; assume every admission of the plan, then write them all at
-//      once and settle each as its answer comes.
+//   4. Decide with the pure core over the pool's kept queue; assume every admission, then
+//      write them all at once and settle each as its answer comes.
 //   5. Write the pool's status if it changed, with an Event when its state flips.
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import type { WorkerPool } from '../../api/types.js';
-import { planAdmission } from '../../core/admission.js';
+import { decideAdmission } from '../../core/admission.js';
 import { summarizePool } from '../../core/poolStatus.js';
+import { QueueIndex } from '../../core/queueIndex.js';
 import type { PoolPolicy, RunRef } from '../../core/types.js';
 import { JOB_UID_LABEL } from '../../jobs/labels.js';
 import { apiStatus, isDefiniteRefusal } from '../../kube/client.js';
@@ -42,6 +43,19 @@ export interface PoolReconcilerDeps {
   onAdmit?: (job: V1Job) => void;
 }
 
+/**
+ * Reserved runs among the decision's waiting ones: every reserved name is queued, and it
+ * waits unless a running run has its name (then the decision counts it as running) or it
+ * was admitted now.
+ */
+function reservedWaiting(snap: PoolSnapshot, admitted: readonly RunRef[]): number {
+  if (snap.reserved.size === 0) return 0;
+  const notWaiting = new Set([...snap.running, ...admitted].map((run) => run.name));
+  let count = 0;
+  for (const name of snap.reserved) if (!notWaiting.has(name)) count += 1;
+  return count;
+}
+
 type Usable = { ok: true; policy: PoolPolicy } | { ok: false; reason: 'InvalidSpec' | 'InvalidTemplate'; message: string };
 
 export class PoolReconciler {
@@ -50,6 +64,13 @@ export class PoolReconciler {
    * spec and dry-running its templates once per change, not on every admission cycle.
    */
   private readonly verdicts = new Map<string, { uid?: string; generation?: number; usable: Usable }>();
+
+  /**
+   * Each pool's queue, kept in order between cycles: a cycle brings it up to date with its
+   * snapshot (a lookup per run; only runs that came, went or changed are placed) and reads
+   * only its head, instead of sorting the whole queue.
+   */
+  private readonly queues = new Map<string, QueueIndex>();
 
   constructor(private readonly d: PoolReconcilerDeps) {}
 
@@ -61,11 +82,13 @@ export class PoolReconciler {
       this.d.expectations.forgetPool(key);
       this.d.departures.forgetPool(key);
       this.verdicts.delete(key);
+      this.queues.delete(key);
       return;
     }
     // 1. Usable? An unusable pool admits nothing and says why; a spec change brings it back.
     const usable = await this.usable(key, pool);
     if (!usable.ok) {
+      this.queues.delete(key);
       await this.writeStatus(pool, { invalid: usable });
       return;
     }
@@ -85,13 +108,17 @@ export class PoolReconciler {
     // 3. Admissions whose write may or may not have landed hold their slot; send them again.
     const resent = await Promise.allSettled(observed.resend.map(({ uid, name: job }) => this.write(key, { namespace, name: job, uid })));
 
-    // 4. Plan (pure), then admit the whole plan at once: one round trip per cycle, not one
-    //    per slot (awaiting each in turn left half of a 50-slot pool idle when runs are
-    //    short). Every admission is assumed before the first write, so whatever answers
+    // 4. Decide (pure), then admit the whole decision at once: one round trip per cycle,
+    //    not one per slot (awaiting each in turn left half of a 50-slot pool idle when runs
+    //    are short). Every admission is assumed before the first write, so whatever answers
     //    come back, and in whatever order, the slots counted are never given out twice.
-    const plan = planAdmission({ policy, running: snap.running, queued: snap.queued, nowMs });
+    //    The queue is brought up to date and read with no await in between, so the
+    //    decision is this snapshot's alone.
+    const queue = this.queueOf(key);
+    queue.sync(snap.queued);
+    const decision = decideAdmission({ policy, running: snap.running, queue, nowMs });
     // A reserved run's task has no Job yet: the slot waits for it.
-    const admitting = plan.admit.filter((run) => !snap.reserved.has(run.name)).map((run) => this.assume(key, snap, run.name, nowMs));
+    const admitting = decision.admit.filter((run) => !snap.reserved.has(run.name)).map((run) => this.assume(key, snap, run.name, nowMs));
     const admitted = await Promise.allSettled(admitting.map(({ job, ref }) => this.write(key, ref).then((ok) => {
       if (ok) this.d.onAdmit?.(job);
       return ok;
@@ -103,8 +130,14 @@ export class PoolReconciler {
 
     // 5. Status counts Jobs. A task whose Job is being created shows up a moment later:
     //    counting it now would cost two status writes per task (queued up, then down).
-    const waitingJobs = plan.waiting.filter((w) => !snap.reserved.has(w.run.name)).length;
+    const waitingJobs = decision.waiting - reservedWaiting(snap, decision.admit);
     await this.writeStatus(pool, { policy, active: snap.running.length + started, queued: waitingJobs });
+  }
+
+  private queueOf(pool: string): QueueIndex {
+    let queue = this.queues.get(pool);
+    if (!queue) this.queues.set(pool, (queue = new QueueIndex()));
+    return queue;
   }
 
   /**

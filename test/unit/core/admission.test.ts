@@ -1,6 +1,8 @@
 // Who starts now and why the others wait: what a user sees as Running vs Queued (with reason).
-import { planAdmission } from '../../../src/core/admission.js';
+import { decideAdmission, planAdmission } from '../../../src/core/admission.js';
+import { QueueIndex } from '../../../src/core/queueIndex.js';
 import type { PoolPolicy, QueuedRun, RunRef } from '../../../src/core/types.js';
+import { forSeeds, randomNow, randomPolicy, randomQueue, randomRunning } from './randomQueue.js';
 
 const policy = (over: Partial<PoolPolicy> = {}): PoolPolicy => ({
   maxWorkers: 2,
@@ -18,9 +20,20 @@ function ref(spec: string): RunRef {
 }
 const q = (spec: string, priority = 0, enqueuedAtMs = 0): QueuedRun => ({ ...ref(spec), priority, enqueuedAtMs });
 
-/** Plans and renders the outcome as names and "position:name:reason" for compact tables. */
+function indexOf(queued: readonly QueuedRun[]): QueueIndex {
+  const queue = new QueueIndex();
+  queue.sync(queued);
+  return queue;
+}
+
+/**
+ * Plans and renders the outcome as names and "position:name:reason" for compact tables.
+ * Every case also checks that the admission cycle's decision admits the same runs.
+ */
 function plan(p: PoolPolicy, running: RunRef[], queued: QueuedRun[], nowMs = 0) {
   const out = planAdmission({ policy: p, running, queued, nowMs });
+  const decided = decideAdmission({ policy: p, running, queue: indexOf(queued), nowMs });
+  expect(decided).toEqual({ admit: out.admit, waiting: out.waiting.length });
   return {
     admit: out.admit.map((r) => r.name),
     waiting: out.waiting.map((w) => `${w.position}:${w.run.name}:${w.reason}`),
@@ -122,3 +135,55 @@ describe('defensive cases', () => {
     expect(first.admit[0]).toEqual(q('a=hs/contacts', 0, 1));
   });
 });
+
+describe('decideAdmission', () => {
+  /** A queue that counts how far it was read. */
+  class CountingQueue extends QueueIndex {
+    read = 0;
+    override *ordered(agingIntervalMs: number | undefined, nowMs: number): Generator<QueuedRun> {
+      for (const run of super.ordered(agingIntervalMs, nowMs)) {
+        this.read += 1;
+        yield run;
+      }
+    }
+  }
+  const counting = (queued: QueuedRun[]) => {
+    const queue = new CountingQueue();
+    queue.sync(queued);
+    return queue;
+  };
+  const LONG = Array.from({ length: 100 }, (_, i) => q(`t${i}=hs/x`, 0, i));
+
+  test.each([
+    { case: 'reads up to the first run past the cap', p: policy({ maxWorkers: 3 }), running: [], admit: 3, read: 4 },
+    { case: 'reads one run of a full pool', p: policy({ maxWorkers: 1 }), running: RUN1, admit: 0, read: 1 },
+    { case: 'reads one run of a paused pool', p: policy({ paused: true }), running: [], admit: 0, read: 1 },
+    { case: 'reads past blocked runs, to the end if it must', p: policy({ sourceLimits: { hs: 0 } }), running: [], admit: 0, read: 100 },
+  ])('$case', ({ p, running, admit, read }) => {
+    const queue = counting(LONG);
+    const decided = decideAdmission({ policy: p, running, queue, nowMs: 0 });
+    expect({ admit: decided.admit.length, waiting: decided.waiting, read: queue.read }).toEqual({ admit, waiting: 100 - admit, read });
+  });
+
+  test('counts a name queued twice once, and not at all while it runs', () => {
+    const queued = [q('a=hs/x', 1), q('a=hs/x', 0), q('b=hs/y'), q('c=hs/z')];
+    const decided = decideAdmission({ policy: policy({ maxWorkers: 2 }), running: [ref('b=hs/y')], queue: indexOf(queued), nowMs: 0 });
+    expect({ admit: decided.admit.map((r) => r.name), waiting: decided.waiting }).toEqual({ admit: ['a'], waiting: 1 });
+  });
+
+  // Random pools and queues: ties, repeated names, limits, overlap, aging, pauses, a cap of 0.
+  test('admits exactly what the full plan admits, over 3000 seeded cases', () => forSeeds(3000, 0, (rng) => {
+    const queued = randomQueue(rng);
+    const queue = indexOf(queued);
+    for (let i = 0; i < 3; i++) {
+      const input = { policy: randomPolicy(rng), running: randomRunning(rng, queued), nowMs: randomNow(rng) };
+      const full = planAdmission({ ...input, queued });
+      const decided = decideAdmission({ ...input, queue });
+      expect(names(decided.admit)).toBe(names(full.admit));
+      expect(decided.admit).toEqual(full.admit);
+      expect(decided.waiting).toBe(full.waiting.length);
+    }
+  }));
+});
+
+const names = (runs: QueuedRun[]) => runs.map((r) => r.name).join(' ');
