@@ -26,5 +26,18 @@ export default {
       setupFilesAfterEnv: ['<rootDir>/test/integration/support/timeouts.ts'],
       slowTestThreshold: 30,
     },
+    {
+      ...esm,
+      displayName: 'faults',
+      // Drains under injected faults (npm run test:faults). Short by default, for CI;
+      // SYNCPOOL_FAULTS=long runs the long mode by hand. Same shared control plane as
+      // the integration tests; scenarios that restart control-plane components start
+      // their own.
+      testMatch: ['<rootDir>/test/faults/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/integration/support/globalSetup.mjs',
+      globalTeardown: '<rootDir>/test/integration/support/globalTeardown.mjs',
+      setupFilesAfterEnv: ['<rootDir>/test/integration/support/timeouts.ts'],
+      slowTestThreshold: 60,
+    },
   ],
 };

@@ -34,7 +34,9 @@ export const resourcesSchema = z.object({
 });
 
 export const podTemplateSchema = z.object({
-  image: z.string().min(1).max(512),
+  // The Job is accepted with any string, but its pods are refused ("must not have leading
+  // or trailing whitespace"), so every run would wait out startupTimeout: refused here.
+  image: z.string().min(1).max(512).regex(/^\S*$/, { error: 'must be an image reference without spaces, e.g. "registry.example/sync:1"' }),
   command: argv.optional(),
   args: argv.optional(),
   env: z.array(envVarSchema).max(128).optional(),

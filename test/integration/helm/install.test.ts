@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { CRD_API } from '../../../src/api/install.js';
 import { isNotFound } from '../../../src/kube/client.js';
 import { eventually } from '../support/cluster.js';
+import { canI as askAs, type Question } from './canI.js';
 import { CHART, helm, kubectl, ok, type PrivateCluster, privateCluster } from './support.js';
 
 const RESTRICTED = { 'pod-security.kubernetes.io/enforce': 'restricted' };
@@ -30,6 +31,7 @@ afterAll(async () => {
 
 const h = (args: string[]) => helm(args, { kubeconfig: cluster.kubeconfig, timeoutMs: 240_000 });
 const k = (args: string[]) => kubectl(args, { kubeconfig: cluster.kubeconfig });
+const canI = (user: string, questions: Question[], expected = true) => askAs(user, questions, { expected, kubeconfig: cluster.kubeconfig });
 
 function valuesFile(name: string, text: string): string {
   const file = join(dir, name);
@@ -151,8 +153,6 @@ pools:
   });
 });
 
-interface Question { verb: string; resource: string; subresource?: string; namespace?: string }
-
 /** What the operator does in a namespace ('--all-namespaces': across all of them). */
 function operatorNeeds(namespace: string): Question[] {
   const q = (verb: string, resource: string, subresource?: string): Question => ({ verb, resource, subresource, namespace });
@@ -195,24 +195,4 @@ function operatorMustNot(watched: string, release: string, lease: string): Quest
     q('list', 'namespaces'), q('list', 'nodes'),
     q('*', '*', '--all-namespaces'),
   ];
-}
-
-/** Asks each question with `kubectl auth can-i`; returns those not answered as `expected`. */
-async function canI(user: string, questions: Question[], expected = true): Promise<string[]> {
-  const ask = async (q: Question): Promise<string | undefined> => {
-    const args = ['auth', 'can-i', q.verb, q.resource, `--as=${user}`];
-    if (q.subresource) args.push(`--subresource=${q.subresource}`);
-    if (q.namespace === '--all-namespaces') args.push('--all-namespaces');
-    else if (q.namespace) args.push('-n', q.namespace);
-    const r = await k(args);
-    const answer = r.stdout.trim();
-    if (answer !== 'yes' && answer !== 'no') throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
-    return (answer === 'yes') !== expected ? `${answer}: ${args.slice(2).join(' ')}` : undefined;
-  };
-  // A few at a time: each answer is a kubectl process, mostly start-up.
-  const wrong: string[] = [];
-  for (let i = 0; i < questions.length; i += 6) {
-    for (const w of await Promise.all(questions.slice(i, i + 6).map(ask))) if (w) wrong.push(w);
-  }
-  return wrong;
 }
