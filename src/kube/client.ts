@@ -1,6 +1,7 @@
 // The one place that builds Kubernetes API clients and knows patch content types.
 // Everything else asks for `KubeClients` and calls `mergePatch`.
 import * as k8s from '@kubernetes/client-node';
+import { PooledKubeConfig } from './connections.js';
 
 export interface KubeClients {
   config: k8s.KubeConfig;
@@ -20,7 +21,7 @@ export interface KubeClients {
  * in-cluster service account.
  */
 export function loadKubeConfig(file?: string, context?: string): k8s.KubeConfig {
-  const config = new k8s.KubeConfig();
+  const config = new PooledKubeConfig();
   if (file) config.loadFromFile(file);
   else config.loadFromDefault();
   if (context !== undefined) {
