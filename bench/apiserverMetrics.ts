@@ -45,3 +45,11 @@ export function delta(before: Counts, after: Counts, verb: string, resource: str
 }
 
 export const total = (byCode: Map<string, number>) => [...byCode.values()].reduce((a, b) => a + b, 0);
+
+// The operator's writes: task and pool status, Job create/admit/delete. The bench's own
+// writes (creating tasks, unpausing) and the Job controller's status updates are other
+// verbs or subresources and are left out.
+export const OPERATOR_WRITES = [
+  ['PATCH', 'synctasks', 'status'], ['PATCH', 'workerpools', 'status'],
+  ['POST', 'jobs', ''], ['PATCH', 'jobs', ''], ['DELETE', 'jobs', ''],
+] as const;

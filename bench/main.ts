@@ -1,26 +1,41 @@
-// npm run bench: admission and slot-refill latency of a real operator process against
-// the local control plane (or SYNCPOOL_TEST_KUBECONFIG's cluster), in an empty
-// namespace and in a crowded one, side by side; the operator's API writes per task;
-// heartbeats accepted per second and in a steady state, with each heartbeat store.
-// Reports medians and p99 from one run; these machines are shared, so compare figures
-// from the same run.
+// npm run bench: reproducible benchmarks of a real operator process against the local
+// control plane, written to bench/results/ as JSON and Markdown with the machine and the
+// targets of issue 13 beside what was measured. Every run checks itself (all tasks
+// Succeeded, never more Jobs admitted than the cap) and fails rather than report a
+// figure from a run that went wrong.
 //
-// SYNCPOOL_BENCH_CROWD (default 10000): finished Jobs, and again as many queued Jobs of
-//   other pools, in the crowded namespace; 0 skips that scenario.
-// SYNCPOOL_BENCH_SAMPLES (default 40), SYNCPOOL_BENCH_STARTS (default 5).
-// SYNCPOOL_BENCH_HEARTBEAT_TASKS (default 1000; 0 skips the heartbeat section),
-//   SYNCPOOL_BENCH_HEARTBEAT_SECONDS (default 60): live runs, and how long they beat.
-// SYNCPOOL_BENCH_ONLY: a comma list of the sections to run (starts, latency, writes,
-//   heartbeat, metrics); default all. metrics runs in process, without a control plane.
+// Two control-plane settings, each a fresh testbed:
+//   controller-bound: the controller-manager at its default client rate (20 QPS): the
+//     Job controller is the bound; syncpool should keep up with the oracle.
+//   admission-bound: that rate raised (SYNCPOOL_BENCH_QPS, default 200): the operator's
+//     own admission speed shows. Every section but the first drain runs here.
+// With SYNCPOOL_TEST_KUBECONFIG set, everything runs on that cluster as it is configured.
+//
+// Sections (SYNCPOOL_BENCH_ONLY: a comma list; default all):
+//   starts     testbed warm start (SYNCPOOL_BENCH_STARTS, default 5)
+//   drain      SYNCPOOL_BENCH_DRAIN_TASKS (2000) one-shot tasks, maxWorkers 50, syncpool
+//              beside the oracle, SYNCPOOL_BENCH_DRAIN_PAIRS (3) pairs admission-bound
+//              and SYNCPOOL_BENCH_SLOW_PAIRS (1) controller-bound
+//   latency    admission and slot-refill latency, empty and at each queue depth
+//   depth      API requests, CPU and memory per task at each queue depth, a CPU profile
+//              at the deepest (SYNCPOOL_BENCH_DEPTHS, default 100,1000,10000)
+//   core       the pure admission core with 100,000 queued
+//   heartbeat  heartbeats accepted per second (SYNCPOOL_BENCH_HEARTBEAT_TASKS, 1000)
+//   metrics    /metrics size and render time with 10,000 tasks (in process)
 import { launch, stop } from '../src/testbed/launcher.js';
+import { coreBench, coreReport } from './core.js';
+import { type DepthResult, queueDepth } from './depth.js';
+import { compareDrains, type DrainComparison, drainReport } from './drainCompare.js';
 import { assertAllAccepted, type HeartbeatPlan, type HeartbeatResult, heartbeatReport, heartbeatScenario } from './heartbeat.js';
 import { type ScenarioResult, scenario } from './latency.js';
 import { metricsScrape, scrapeReport } from './metricsScrape.js';
+import { BenchReport } from './report.js';
 import { fmt, mib, secs } from './stats.js';
 import { testbedStart } from './testbed.js';
-import { writesPerTask } from './writes.js';
 
-const out = (line: string) => process.stdout.write(`${line}\n`);
+const SECTIONS = ['starts', 'drain', 'latency', 'depth', 'core', 'heartbeat', 'metrics'] as const;
+type Section = typeof SECTIONS[number];
+const ON_CLUSTER: Section[] = ['drain', 'latency', 'depth', 'heartbeat'];
 
 function envCount(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -29,25 +44,13 @@ function envCount(name: string, fallback: number): number {
   return n;
 }
 
-function sideBySide(empty: ScenarioResult, crowded: ScenarioResult | undefined, crowd: number): string {
-  const rows: [string, (r: ScenarioResult) => string][] = [
-    ['admission latency (SyncTask created, free slot → Job unsuspended)', (r) => fmt(r.admission)],
-    ['slot-refill latency (Job finished → next Job unsuspended, maxWorkers 1)', (r) => fmt(r.refill)],
-    ['operator start → synced and idle', (r) => secs(r.settleMs)],
-    ['operator RSS settled / after measuring', (r) => `${mib(r.rssSettled)} / ${mib(r.rssEnd)}`],
-  ];
-  const head = crowded ? `crowded: ${crowd} finished + ${crowd} queued Jobs of other pools` : '';
-  const lines = [`${''.padEnd(74)}${'empty namespace'.padEnd(52)}${head}`];
-  for (const [label, cell] of rows) lines.push(`${label.padEnd(74)}${cell(empty).padEnd(52)}${crowded ? cell(crowded) : ''}`);
-  if (crowded?.crowd) {
-    const c = crowded.crowd;
-    lines.push(`(crowd loaded in ${secs(c.ms)}: ${c.jobs} Jobs, ${c.writes} writes, ${Math.round(c.writes / (c.ms / 1000))} writes/s)`);
-  }
-  return lines.join('\n');
+function envList(name: string, fallback: number[]): number[] {
+  const raw = process.env[name];
+  if (raw === undefined) return fallback;
+  const xs = raw.split(',').map((s) => Number(s.trim()));
+  if (xs.length === 0 || xs.some((x) => !Number.isInteger(x) || x <= 0)) throw new Error(`${name} must be a comma list of whole numbers > 0, got ${raw}`);
+  return xs;
 }
-
-const SECTIONS = ['starts', 'latency', 'writes', 'heartbeat', 'metrics'] as const;
-type Section = typeof SECTIONS[number];
 
 function sections(): Set<Section> {
   const raw = process.env.SYNCPOOL_BENCH_ONLY;
@@ -58,47 +61,140 @@ function sections(): Set<Section> {
   return new Set(asked as Section[]);
 }
 
-/** Memory store, then Redis; printed side by side; any refused heartbeat fails the bench. */
-async function heartbeats(plan: HeartbeatPlan, lastSection: boolean): Promise<void> {
-  const results: HeartbeatResult[] = [await heartbeatScenario('memory', plan, true)];
-  results.push(await heartbeatScenario('redis', plan, !lastSection));
-  out(heartbeatReport(results, plan));
-  assertAllAccepted(results);
+const settings = () => ({
+  drainTasks: envCount('SYNCPOOL_BENCH_DRAIN_TASKS', 2000),
+  drainPairs: envCount('SYNCPOOL_BENCH_DRAIN_PAIRS', 3),
+  slowPairs: envCount('SYNCPOOL_BENCH_SLOW_PAIRS', 1),
+  qps: envCount('SYNCPOOL_BENCH_QPS', 200),
+  depths: envList('SYNCPOOL_BENCH_DEPTHS', [100, 1000, 10_000]),
+  samples: envCount('SYNCPOOL_BENCH_SAMPLES', 40),
+  starts: envCount('SYNCPOOL_BENCH_STARTS', 5),
+  heartbeatTasks: envCount('SYNCPOOL_BENCH_HEARTBEAT_TASKS', 1000),
+  heartbeatSeconds: envCount('SYNCPOOL_BENCH_HEARTBEAT_SECONDS', 60),
+  timeoutMs: 1_800_000,
+});
+type Settings = ReturnType<typeof settings>;
+
+/** Runs `fn` on a fresh testbed with the given controller-manager rate, or on the configured cluster. */
+async function onTestbed<T>(qps: number | undefined, fn: () => Promise<T>): Promise<T> {
+  if (process.env.SYNCPOOL_BENCH_CLUSTER) return fn();
+  const state = await launch({ attached: true, controllerManagerQps: qps });
+  process.env.SYNCPOOL_TEST_KUBECONFIG = state.kubeconfig;
+  try {
+    return await fn();
+  } finally {
+    delete process.env.SYNCPOOL_TEST_KUBECONFIG;
+    await stop(state.dir);
+  }
+}
+
+function drainTargets(report: BenchReport, c: DrainComparison, ratioTarget: number): void {
+  const m = c.median;
+  report.target({
+    figure: `drain ${c.plan.tasks} tasks, ${c.setting}: time vs oracle`, target: `≤ ${ratioTarget}×`,
+    measured: `${m.ratio.toFixed(2)}× (${secs(m.syncpoolMs)} vs ${secs(m.oracleMs)}; mean slots busy ${m.syncpoolMeanBusy.toFixed(1)} vs ${m.oracleMeanBusy.toFixed(1)})`,
+    met: m.ratio <= ratioTarget,
+  });
+  report.target({
+    figure: `drain ${c.plan.tasks} tasks, ${c.setting}: API server CPU vs oracle`, target: '≤ 1.2×',
+    measured: `${m.apiserverCpuRatio.toFixed(2)}×`, met: m.apiserverCpuRatio <= 1.2,
+  });
+}
+
+function latencyReport(rows: { label: string; r: ScenarioResult }[]): string {
+  return rows.map(({ label, r }) => [
+    `${label}:`,
+    `  admission (SyncTask created, free slot → Job unsuspended)  ${fmt(r.admission)}`,
+    `  slot refill (Job finished → next Job unsuspended)          ${fmt(r.refill)}`,
+    `  operator start → synced and idle ${secs(r.settleMs)}; RSS settled ${mib(r.rssSettled)}, after ${mib(r.rssEnd)}`
+      + (r.crowd ? `; crowd of ${r.crowd.jobs} Jobs loaded in ${secs(r.crowd.ms)}` : ''),
+  ].join('\n')).join('\n');
+}
+
+function depthReport(rows: DepthResult[]): string {
+  const lines = rows.map((d) => [
+    `queue depth ${d.depth} (one pool, maxWorkers 50): drained in ${secs(d.drainMs)}, peak ${d.peakBusy} busy`,
+    `  operator writes per task (kube-apiserver's count): ${d.writesPerTask} = ${Object.entries(d.apiserverWritesPerTask).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `  operator requests per task (its own count, by verb): ${Object.entries(d.operatorRequestsPerTask).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `  operator CPU per task: ${d.cpuMsPerTaskQueueing} ms queueing + ${d.cpuMsPerTaskDraining} ms draining; RSS ${mib(d.rssQueuedBytes)} with the queue full, peak ${mib(d.rssPeakBytes)}`,
+  ].join('\n'));
+  const prof = rows.find((d) => d.profile)?.profile;
+  if (prof) {
+    lines.push(`CPU profile at depth ${rows.find((d) => d.profile)!.depth} (${secs(prof.busyMs)} sampled, idle excluded):`);
+    lines.push(`  by area: ${prof.byArea.map(([k, v]) => `${k} ${(100 * v / prof.busyMs).toFixed(0)}%`).join(', ')}`);
+    lines.push('  top functions (self time):', ...prof.topFunctions.map(([k, v]) => `    ${String(v).padStart(6)} ms  ${k}`));
+  }
+  return lines.join('\n');
+}
+
+async function admissionBound(s: Settings, only: Set<Section>, report: BenchReport): Promise<void> {
+  const setting = process.env.SYNCPOOL_BENCH_CLUSTER ? 'the configured cluster' : `admission-bound (controller-manager at ${s.qps} QPS)`;
+  if (only.has('drain')) {
+    const c = await compareDrains(setting, { tasks: s.drainTasks, maxWorkers: 50 }, s.drainPairs, s.timeoutMs);
+    report.section(`Drain, ${setting}`, drainReport(c), c);
+    drainTargets(report, c, 1.1);
+  }
+  if (only.has('latency')) {
+    const rows = [{ label: 'empty namespace', r: await scenario('bench-empty', s.samples, undefined, true) }];
+    for (const d of s.depths) rows.push({ label: `${d} queued + ${d} finished Jobs of other pools`, r: await scenario(`bench-crowd-${d}`, s.samples, { finished: d, queued: d }, true) });
+    report.section(`Admission and slot-refill latency, ${setting}`, latencyReport(rows), rows);
+    for (const { label, r } of rows) {
+      report.target({ figure: `admission latency p99, ${label}`, target: '≤ 50 ms', measured: `${r.admission.p99} ms (p50 ${r.admission.p50})`, met: r.admission.p99 <= 50 });
+      report.target({ figure: `slot-refill latency p99, ${label}`, target: '≤ 100 ms', measured: `${r.refill.p99} ms (p50 ${r.refill.p50})`, met: r.refill.p99 <= 100 });
+    }
+  }
+  if (only.has('depth')) {
+    const rows: DepthResult[] = [];
+    const deepest = Math.max(...s.depths);
+    for (const d of s.depths) rows.push(await queueDepth(d, { profile: d === deepest, timeoutMs: s.timeoutMs }));
+    report.section(`Cost per task by queue depth, ${setting}`, depthReport(rows), rows);
+    for (const d of rows) {
+      report.target({ figure: `operator writes per task, depth ${d.depth}`, target: '≤ 5', measured: String(d.writesPerTask), met: d.writesPerTask <= 5 });
+    }
+    const deep = rows.find((d) => d.depth === deepest)!;
+    report.target({ figure: `operator RSS, ${deepest} queued`, target: '≤ 200 MB', measured: `${(deep.rssQueuedBytes / 1e6).toFixed(0)} MB (peak ${(deep.rssPeakBytes / 1e6).toFixed(0)} MB draining)`, met: deep.rssPeakBytes <= 200e6 });
+    const cpu = deep.cpuMsPerTaskQueueing + deep.cpuMsPerTaskDraining;
+    report.target({ figure: `operator CPU per task, ${deepest} queued`, target: '≤ 20 ms', measured: `${cpu.toFixed(1)} ms`, met: cpu <= 20 });
+  }
+  if (only.has('heartbeat') && s.heartbeatTasks > 0) {
+    const plan: HeartbeatPlan = { tasks: s.heartbeatTasks, steadySeconds: s.heartbeatSeconds, periodMs: 10_000, senders: 32, burstSeconds: 10 };
+    const results: HeartbeatResult[] = [await heartbeatScenario('memory', plan, true), await heartbeatScenario('redis', plan, false)];
+    report.section('Heartbeats', heartbeatReport(results, plan), results);
+    assertAllAccepted(results);
+  }
 }
 
 async function main(): Promise<void> {
-  const began = Date.now();
   const only = sections();
-  const samples = envCount('SYNCPOOL_BENCH_SAMPLES', 40);
-  const crowd = only.has('latency') ? envCount('SYNCPOOL_BENCH_CROWD', 10_000) : 0;
-  const starts = only.has('starts') ? envCount('SYNCPOOL_BENCH_STARTS', 5) : 0;
-  const hbTasks = only.has('heartbeat') ? envCount('SYNCPOOL_BENCH_HEARTBEAT_TASKS', 1000) : 0;
-  const hbSeconds = envCount('SYNCPOOL_BENCH_HEARTBEAT_SECONDS', 60);
-  if (hbTasks > 10_000 || (hbTasks > 0 && hbSeconds === 0)) {
+  const s = settings();
+  if (s.heartbeatTasks > 10_000 || (s.heartbeatTasks > 0 && s.heartbeatSeconds === 0)) {
     throw new Error('SYNCPOOL_BENCH_HEARTBEAT_TASKS must be at most 10000 (a pool\'s maxWorkers), SYNCPOOL_BENCH_HEARTBEAT_SECONDS at least 1');
   }
-  if (only.has('metrics')) out(scrapeReport(await metricsScrape({ tasks: 10_000, sources: 50, syncTypes: 4, pools: 10, maxWorkers: 50 })));
-  if (starts > 0) out(await testbedStart(starts));
-  if (!['latency', 'writes', 'heartbeat'].some((s) => only.has(s as Section))) return void out(`bench took ${secs(Date.now() - began)}`);
-  let dir: string | undefined;
-  if (!process.env.SYNCPOOL_TEST_KUBECONFIG) {
-    const state = await launch({ attached: true });
-    process.env.SYNCPOOL_TEST_KUBECONFIG = state.kubeconfig;
-    dir = state.dir;
+  if (process.env.SYNCPOOL_TEST_KUBECONFIG) process.env.SYNCPOOL_BENCH_CLUSTER = '1';
+  const report = new BenchReport();
+
+  if (only.has('core')) {
+    const r = coreBench(100_000, 200);
+    report.section('Pure admission core', coreReport(r), r);
+    report.target({ figure: 'admission decision, 100,000 queued, p99', target: '≤ 1 ms', measured: `${r.plan.p99.toFixed(2)} ms`, met: r.plan.p99 <= 1 });
   }
-  try {
-    const empty = only.has('latency') ? await scenario('bench-empty', samples, undefined, true) : undefined;
-    if (only.has('writes')) out(await writesPerTask(20, 40));
-    if (hbTasks > 0) {
-      await heartbeats({ tasks: hbTasks, steadySeconds: hbSeconds, periodMs: 10_000, senders: 32, burstSeconds: 10 }, crowd === 0);
-    }
-    // Last, and its namespace's deletion not waited for: nothing is measured after it.
-    const crowded = crowd > 0 ? await scenario('bench-crowd', samples, { finished: crowd, queued: crowd }, false) : undefined;
-    if (empty) out(sideBySide(empty, crowded, crowd));
-  } finally {
-    if (dir) await stop(dir);
+  if (only.has('metrics')) {
+    const r = await metricsScrape({ tasks: 10_000, sources: 50, syncTypes: 4, pools: 10, maxWorkers: 50 });
+    report.section('/metrics at 10,000 tasks', scrapeReport(r), r);
   }
-  out(`bench took ${secs(Date.now() - began)}`);
+  if (only.has('starts') && s.starts > 0) report.section('Testbed warm start', await testbedStart(s.starts));
+
+  if (only.has('drain') && !process.env.SYNCPOOL_BENCH_CLUSTER && s.slowPairs > 0) {
+    const setting = 'controller-bound (controller-manager at its default 20 QPS)';
+    const c = await onTestbed(undefined, () => compareDrains(setting, { tasks: s.drainTasks, maxWorkers: 50 }, s.slowPairs, s.timeoutMs));
+    report.section(`Drain, ${setting}`, drainReport(c), c);
+    drainTargets(report, c, 1.05);
+  }
+  if (ON_CLUSTER.some((x) => only.has(x))) await onTestbed(s.qps, () => admissionBound(s, only, report));
+
+  const name = process.env.SYNCPOOL_BENCH_ONLY ? `partial-${[...only].join('-')}` : 'latest';
+  const path = report.write(name, s);
+  process.stdout.write(`\nreport: ${path} (and .json)\n`);
 }
 
 main().then(() => process.exit(0), (err: Error) => {

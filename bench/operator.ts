@@ -2,13 +2,12 @@
 // logging of 20,000 Jobs would measure the logger), whose memory and CPU we read from
 // /proc. It runs whatever operator src/ holds at the time.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../src/testbed/ports.js';
 import { eventually } from '../test/integration/support/cluster.js';
+import { cpuMsOf, rssBytesOf, settleProcess } from './proc.js';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
 export class BenchOperator {
   private readonly tail: string[] = [];
@@ -34,11 +33,14 @@ export class BenchOperator {
     proc.stderr!.on('data', keep);
   }
 
-  /** `args`: more flags, after the usual ones (e.g. `--redis-url`). */
-  static async start(namespace: string, kubeconfig: string, args: string[] = []): Promise<BenchOperator> {
+  /**
+   * `args`: more flags, after the usual ones (e.g. `--redis-url`); `nodeArgs`: flags for
+   * Node itself (e.g. `--cpu-prof`, written when the operator exits on SIGTERM).
+   */
+  static async start(namespace: string, kubeconfig: string, args: string[] = [], nodeArgs: string[] = []): Promise<BenchOperator> {
     const port = await freePort();
     const proc = spawn(process.execPath, [
-      '--import', 'tsx', 'src/cmd/operator.ts', '--kubeconfig', kubeconfig,
+      ...nodeArgs, '--import', 'tsx', 'src/cmd/operator.ts', '--kubeconfig', kubeconfig,
       '--namespace', namespace, '--lease-namespace', namespace, '--identity', `bench-${namespace}`,
       '--http-host', '127.0.0.1', '--http-port', String(port),
       '--heartbeat-url', 'http://127.0.0.1:9/api/v1/heartbeat', '--log-level', 'info', ...args,
@@ -60,15 +62,12 @@ export class BenchOperator {
 
   /** Resident memory now, in bytes. */
   rssBytes(): number {
-    const status = this.procFile('status');
-    return Number(status.match(/^VmRSS:\s+(\d+) kB/m)![1]) * 1024;
+    return rssBytesOf(this.alivePid());
   }
 
   /** CPU time used so far (user + system), in ms. */
   cpuMs(): number {
-    const stat = this.procFile('stat');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(f[11]) + Number(f[12])) * 1000) / TICKS_PER_SECOND;
+    return cpuMsOf(this.alivePid());
   }
 
   /**
@@ -76,33 +75,16 @@ export class BenchOperator {
    * listed and reconciled what it found, and measuring starts from a quiet process.
    * Resolves with how long it was busy (the quiet seconds that prove it not counted).
    */
-  async settle(timeoutMs = 300_000): Promise<number> {
-    const t0 = Date.now();
-    let quietSince = t0;
-    let quiet = 0;
-    let last = this.cpuMs();
-    while (quiet < 3) {
-      if (Date.now() - t0 > timeoutMs) throw new Error(`operator still busy after ${timeoutMs} ms:\n${this.tail.join('\n')}`);
-      const before = Date.now();
-      await new Promise((r) => setTimeout(r, 1000));
-      const now = this.cpuMs();
-      if (now - last < 50) {
-        if (quiet === 0) quietSince = before;
-        quiet += 1;
-      } else {
-        quiet = 0;
-      }
-      last = now;
-    }
-    return quietSince - t0;
+  settle(timeoutMs = 300_000): Promise<number> {
+    return settleProcess(() => this.alivePid(), timeoutMs, () => this.tail.join('\n'));
   }
 
-  /** /proc/<pid>/<name>; a gone operator fails the bench with its last words. */
-  private procFile(name: string): string {
+  /** Its pid; a gone operator fails the bench with its last words. */
+  private alivePid(): number {
     if (this.proc.exitCode !== null || this.proc.signalCode !== null) {
       throw new Error(`operator exited (${this.proc.exitCode ?? this.proc.signalCode}):\n${this.tail.join('\n')}`);
     }
-    return readFileSync(`/proc/${this.proc.pid}/${name}`, 'utf8');
+    return this.proc.pid!;
   }
 
   /** Its last warnings and errors (or, without any, its last lines). */

@@ -32,6 +32,8 @@ export interface StageOptions {
   waitForNamespace?: boolean;
   /** More operator flags (e.g. `--redis-url`). */
   operatorArgs?: string[];
+  /** Flags for the operator's Node (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
 }
 
 export async function withStage<T>(prefix: string, o: StageOptions, fn: (s: BenchStage) => Promise<T>): Promise<T> {
@@ -45,7 +47,7 @@ export async function withStage<T>(prefix: string, o: StageOptions, fn: (s: Benc
     await o.setup?.(kube, api, ns);
     await times.start();
     const t0 = Date.now();
-    const start = () => BenchOperator.start(ns, process.env.SYNCPOOL_TEST_KUBECONFIG!, o.operatorArgs);
+    const start = () => BenchOperator.start(ns, process.env.SYNCPOOL_TEST_KUBECONFIG!, o.operatorArgs, o.nodeArgs);
     operator = await start();
     const settleMs = (Date.now() - t0) + await operator.settle();
     const stage: BenchStage = {

@@ -1,0 +1,128 @@
+// One pool at a given queue depth: D one-shot tasks created into a paused pool of 50
+// slots, then let go and drained. What it costs the operator per task, through both
+// phases (the task queued: its Job created, its status written; then admitted, run,
+// finished): API requests by verb (the operator's own count, cross-checked with what
+// kube-apiserver counted for the operator's kinds of write), CPU, and memory with the
+// whole queue waiting. Optionally with a CPU profile of the operator.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GROUP, VERSION } from '../src/api/common.js';
+import { TASKS } from '../src/kube/writers.js';
+import { eventually, testClients } from '../test/integration/support/cluster.js';
+import { scrapeMetrics } from '../test/integration/support/metrics.js';
+import { delta, OPERATOR_WRITES, scrape, total } from './apiserverMetrics.js';
+import { type CpuBreakdown, readProfile, summarizeProfile } from './cpuProfile.js';
+import { bounded, RawApi } from './rawApi.js';
+import { withStage } from './stage.js';
+
+const POOL = 'deep';
+const LOAD_CONCURRENCY = 16;
+
+export interface DepthResult {
+  depth: number;
+  /** The operator's requests per task by verb, from its syncpool_api_requests_total. */
+  operatorRequestsPerTask: Record<string, number>;
+  /** Writes of the operator's kinds per task, as kube-apiserver counted them. */
+  apiserverWritesPerTask: Record<string, number>;
+  writesPerTask: number;
+  /** Operator RSS with the whole queue waiting (settled), and the most seen while draining. */
+  rssQueuedBytes: number;
+  rssPeakBytes: number;
+  cpuMsPerTaskQueueing: number;
+  cpuMsPerTaskDraining: number;
+  drainMs: number;
+  peakBusy: number;
+  profile?: CpuBreakdown;
+}
+
+async function operatorRequests(port: number): Promise<Record<string, number>> {
+  return (await scrapeMetrics(port)).sumBy('syncpool_api_requests_total', 'verb');
+}
+
+function perTask(after: Record<string, number>, before: Record<string, number>, tasks: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(after)) {
+    const d = v - (before[k] ?? 0);
+    if (d > 0) out[k] = Number((d / tasks).toFixed(2));
+  }
+  return out;
+}
+
+export async function queueDepth(depth: number, o: { profile: boolean; timeoutMs: number }): Promise<DepthResult> {
+  const kube = testClients();
+  const profileDir = o.profile ? mkdtempSync(join(tmpdir(), 'syncpool-prof-')) : undefined;
+  try {
+    return await withStage(`bench-depth-${depth}`, {
+      measuredPools: [POOL],
+      setup: async (_kube, api) => { await api.createPool(POOL, { maxWorkers: 50, paused: true }, '0s'); },
+      nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    }, async ({ api, ns, times, operator }) => {
+      const queuedGauge = async () => (await scrapeMetrics(operator.port)).value('syncpool_pool_queued_runs', { namespace: ns, pool: POOL });
+      const api0 = await scrape(kube);
+      const req0 = await operatorRequests(operator.port);
+      const cpu0 = operator.cpuMs();
+
+      const raw = await RawApi.connect(kube, LOAD_CONCURRENCY);
+      try {
+        const path = `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${TASKS}`;
+        await bounded(depth, LOAD_CONCURRENCY, async (i) => {
+          const body = { apiVersion: `${GROUP}/${VERSION}`, kind: 'SyncTask', metadata: { name: `q-${i}` }, spec: { pool: POOL, source: `src-${i % 50}`, syncType: `type-${i % 4}`, priority: i % 5 } };
+          const res = await raw.call('POST', path, body);
+          if (res.status !== 201) throw new Error(`create SyncTask q-${i}: HTTP ${res.status} ${res.body.slice(0, 300)}`);
+        });
+      } finally {
+        raw.close();
+      }
+      // The operator's own gauge, not a list of D tasks every half second: the bench must
+      // not be what loads the API server.
+      await eventually(`${depth} Jobs queued`, async () => ((await queuedGauge()) === depth ? true : undefined), { timeoutMs: o.timeoutMs, intervalMs: 1000 });
+      await operator.settle();
+      const rssQueuedBytes = operator.rssBytes();
+      const cpu1 = operator.cpuMs();
+
+      let rssPeakBytes = rssQueuedBytes;
+      const sampler = setInterval(() => { rssPeakBytes = Math.max(rssPeakBytes, operator.rssBytes()); }, 250);
+      times.startOccupancy();
+      const t0 = Date.now();
+      await api.patchPool(POOL, { paused: false });
+      await eventually(`${depth} Jobs finished`, async () => (times.finishedAt.size >= depth ? true : undefined), { timeoutMs: o.timeoutMs, intervalMs: 100 });
+      const drainMs = Math.max(...times.finishedAt.values()) - t0;
+      await eventually(`${depth} tasks Succeeded`, async () => {
+        const done = (await scrapeMetrics(operator.port)).sum('syncpool_runs_finished_total', { namespace: ns, pool: POOL, outcome: 'succeeded' });
+        return done === depth ? true : undefined;
+      }, { timeoutMs: o.timeoutMs, intervalMs: 1000 });
+      await operator.settle();
+      clearInterval(sampler);
+      const cpu2 = operator.cpuMs();
+      const req1 = await operatorRequests(operator.port);
+      const api1 = await scrape(kube);
+      if (times.peakActive > 50) throw new Error(`depth ${depth}: ${times.peakActive} Jobs admitted at once, over maxWorkers 50`);
+      const notDone = (await api.tasks()).filter((t) => t.status?.phase !== 'Succeeded');
+      if (notDone.length > 0) throw new Error(`depth ${depth}: ${notDone.length} tasks did not succeed, e.g. ${notDone[0]!.metadata.name} ${notDone[0]!.status?.phase}`);
+
+      const writes: Record<string, number> = {};
+      for (const [verb, resource, sub] of OPERATOR_WRITES) {
+        const n = total(delta(api0, api1, verb, resource, sub));
+        if (n > 0) writes[`${verb} ${resource}${sub ? `/${sub}` : ''}`] = Number((n / depth).toFixed(2));
+      }
+      const result: DepthResult = {
+        depth,
+        operatorRequestsPerTask: perTask(req1, req0, depth),
+        apiserverWritesPerTask: writes,
+        writesPerTask: Number(Object.values(writes).reduce((a, b) => a + b, 0).toFixed(2)),
+        rssQueuedBytes, rssPeakBytes,
+        cpuMsPerTaskQueueing: Number(((cpu1 - cpu0) / depth).toFixed(2)),
+        cpuMsPerTaskDraining: Number(((cpu2 - cpu1) / depth).toFixed(2)),
+        drainMs, peakBusy: times.peakActive,
+      };
+      if (profileDir) {
+        await operator.stop(); // the profile is written as it exits
+        result.profile = summarizeProfile(readProfile(profileDir));
+      }
+      return result;
+    });
+  } finally {
+    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  }
+}
