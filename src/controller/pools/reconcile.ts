@@ -5,7 +5,8 @@
 //   3. Resend admissions whose earlier write had an unknown outcome.
 //   4. Decide with the pure core over the pool's kept queue; assume every admission, then
 //      write them all at once and settle each as its answer comes.
-//   5. Write the pool's status if it changed, with an Event when its state flips.
+//   5. Write the pool's status if it changed, with an Event when its state flips; counts
+//      alone at most once a second (a busy pool's change on every cycle).
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import type { WorkerPool } from '../../api/types.js';
 import { decideAdmission } from '../../core/admission.js';
@@ -17,6 +18,7 @@ import { apiStatus, isDefiniteRefusal } from '../../kube/client.js';
 import type { EventSink } from '../../kube/events.js';
 import { type ClusterWrites, POOLS } from '../../kube/writers.js';
 import type { Logger } from '../../runtime/clock.js';
+import type { Result } from '../../runtime/controller.js';
 import { splitKey, type WriteThroughCache } from '../cache.js';
 import { type Condition, setCondition } from '../conditions.js';
 import { sameContent } from '../equal.js';
@@ -56,6 +58,23 @@ function reservedWaiting(snap: PoolSnapshot, admitted: readonly RunRef[]): numbe
   return count;
 }
 
+/**
+ * A busy pool's counts (active, queued, utilization, and the Saturated message that
+ * quotes them) change on every admission cycle; writing each change put a status write
+ * on the path of every refill and one per cycle into the API server. Counts alone are
+ * written at most this often, the last change always (the pool is looked at again when
+ * the interval is over); a change of state (a condition's status or reason, a new
+ * generation) is written at once.
+ */
+export const STATUS_COUNTS_INTERVAL_MS = 1000;
+
+/** The status without what changes with every cycle: what a reader must see at once. */
+function stateOf(status: Record<string, unknown> | undefined): unknown {
+  const { active: _a, queued: _q, utilization: _u, conditions, ...rest } = (status ?? {}) as Record<string, unknown>;
+  const states = ((conditions ?? []) as Condition[]).map(({ type, status: is, reason, observedGeneration }) => ({ type, is, reason, observedGeneration }));
+  return { ...rest, states };
+}
+
 type Usable = { ok: true; policy: PoolPolicy } | { ok: false; reason: 'InvalidSpec' | 'InvalidTemplate'; message: string };
 
 export class PoolReconciler {
@@ -72,9 +91,12 @@ export class PoolReconciler {
    */
   private readonly queues = new Map<string, QueueIndex>();
 
+  /** When each pool's status was last written (ms), for STATUS_COUNTS_INTERVAL_MS. */
+  private readonly statusWrittenAt = new Map<string, number>();
+
   constructor(private readonly d: PoolReconcilerDeps) {}
 
-  async reconcile(key: string): Promise<void> {
+  async reconcile(key: string): Promise<Result | void> {
     const [namespace, name] = splitKey(key);
     const pool = this.d.pools.get(namespace, name);
     if (!pool) {
@@ -83,6 +105,7 @@ export class PoolReconciler {
       this.d.departures.forgetPool(key);
       this.verdicts.delete(key);
       this.queues.delete(key);
+      this.statusWrittenAt.delete(key);
       return;
     }
     // 1. Usable? An unusable pool admits nothing and says why; a spec change brings it back.
@@ -131,7 +154,7 @@ export class PoolReconciler {
     // 5. Status counts Jobs. A task whose Job is being created shows up a moment later:
     //    counting it now would cost two status writes per task (queued up, then down).
     const waitingJobs = decision.waiting - reservedWaiting(snap, decision.admit);
-    await this.writeStatus(pool, { policy, active: snap.running.length + started, queued: waitingJobs });
+    return this.writeStatus(pool, { policy, active: snap.running.length + started, queued: waitingJobs });
   }
 
   private queueOf(pool: string): QueueIndex {
@@ -207,7 +230,7 @@ export class PoolReconciler {
   private async writeStatus(
     pool: WorkerPool,
     state: { invalid: Extract<Usable, { ok: false }> } | { policy: PoolPolicy; active: number; queued: number },
-  ): Promise<void> {
+  ): Promise<Result | void> {
     const now = this.d.now().toISOString();
     const generation = pool.metadata?.generation ?? 0;
     const current = (pool.status ?? {}) as { conditions?: Condition[] };
@@ -231,8 +254,15 @@ export class PoolReconciler {
       next = { ...pool.status, active: summary.active, queued: summary.queued, utilization: summary.utilization, observedGeneration: generation, conditions };
     }
     if (sameContent(next, pool.status)) return;
+    const key = `${pool.metadata!.namespace!}/${pool.metadata!.name!}`;
+    const nowMs = this.d.now().getTime();
+    const sinceLast = nowMs - (this.statusWrittenAt.get(key) ?? -Infinity);
+    if (sinceLast < STATUS_COUNTS_INTERVAL_MS && sameContent(stateOf(next), stateOf(pool.status as Record<string, unknown>))) {
+      return { requeueAfterMs: STATUS_COUNTS_INTERVAL_MS - sinceLast };
+    }
     this.d.pools.remember(await this.d.writes.patchStatus<WorkerPool>(
       POOLS, pool.metadata!.namespace!, pool.metadata!.name!, next, pool.metadata?.resourceVersion));
+    this.statusWrittenAt.set(key, nowMs);
     this.readyEvent(pool, current.conditions, next.conditions as Condition[]);
   }
 

@@ -271,3 +271,31 @@ test('a lingering pod of a deleted Job counts even when a new Job of the same na
   expect(admitted(h)).toEqual(['a-1']); // nothing more while the old pod is alive
   expect(h.cluster.violations).toEqual([]);
 });
+
+test('a busy pool\'s counts are written at most once a second, the last change always; a change of state at once', async () => {
+  const h = await world({ maxWorkers: 1, overlap: 'Allow' }, [{ name: 'a' }, { name: 'b' }, { name: 'c' }]);
+  const statusWrites = () => h.writes().filter((w) => w.startsWith('status pool')).length;
+  await h.reconcile('pool', 'p'); // admits a-1: active 1, queued 2, written
+  expect(poolStatus(h)).toMatchObject({ active: 1, queued: 2 });
+  const written = statusWrites();
+
+  h.runJobs(); // a-1 finishes
+  h.deliverAll();
+  const early = await h.reconcile('pool', 'p'); // admits b-1: only the queue shrank
+  expect(admitted(h)).toEqual(['a-1', 'b-1']);
+  expect(statusWrites()).toBe(written);
+  expect(early.result).toEqual({ requeueAfterMs: expect.any(Number) });
+  expect((early.result as { requeueAfterMs: number }).requeueAfterMs).toBeLessThanOrEqual(1000);
+
+  h.clock.advance(1000); // the pool is looked at again: the last counts land
+  h.deliverAll();
+  await h.reconcile('pool', 'p');
+  expect(statusWrites()).toBe(written + 1);
+  expect(poolStatus(h)).toMatchObject({ active: 1, queued: 1 });
+
+  h.cluster.applyPool('p', { maxWorkers: 1, overlap: 'Allow', paused: true }); // a change of state
+  h.deliverAll();
+  await h.reconcile('pool', 'p');
+  expect(statusWrites()).toBe(written + 2);
+  expect(condition(h, 'Ready')).toMatchObject({ reason: 'Paused' });
+});
