@@ -93,6 +93,23 @@ function outlivedTheirJob(jobs: readonly V1Job[], pods: readonly V1Pod[]): V1Pod
   });
 }
 
+/**
+ * A queued Job's place in the order, derived once per Job object: cached objects are
+ * replaced on update, never changed, and every admission cycle of a pool with 10,000
+ * queued Jobs reads all of them (parsing dates and numbers each time was the snapshot's
+ * main cost).
+ */
+const runs = new WeakMap<V1Job, QueuedRun>();
+function queuedRunOf(job: V1Job): QueuedRun {
+  let run = runs.get(job);
+  if (!run) {
+    const { source, syncType, priority, enqueuedAtMs } = queueFields(job);
+    run = { name: job.metadata!.name!, source, syncType, priority, enqueuedAtMs };
+    runs.set(job, run);
+  }
+  return run;
+}
+
 const tasksByUid = (tasks: readonly TaskObject[]) => new Map(tasks.map((t) => [t.metadata!.uid!, t]));
 
 export function snapshotPool({ jobs, pods, tasks, assumed, jobNamed, departed = [] }: SnapshotInput): PoolSnapshot {
@@ -102,14 +119,13 @@ export function snapshotPool({ jobs, pods, tasks, assumed, jobNamed, departed = 
   for (const job of jobs) {
     const where = standing(job, assumed, liveTasks);
     if (where === undefined) continue;
-    const fields = queueFields(job);
-    const ref = { name: job.metadata!.name!, source: fields.source, syncType: fields.syncType };
+    const run = queuedRunOf(job);
     if (where === 'running') {
-      snap.running.push(ref);
+      snap.running.push({ name: run.name, source: run.source, syncType: run.syncType });
       continue;
     }
-    snap.queued.push({ ...ref, priority: fields.priority, enqueuedAtMs: fields.enqueuedAtMs });
-    snap.jobs.set(ref.name, job);
+    snap.queued.push(run);
+    snap.jobs.set(run.name, job);
   }
 
   for (const pod of outlivedTheirJob(jobs, pods)) {
