@@ -14,8 +14,9 @@
 // Sections (SYNCPOOL_BENCH_ONLY: a comma list; default all):
 //   starts     testbed warm start (SYNCPOOL_BENCH_STARTS, default 5)
 //   drain      SYNCPOOL_BENCH_DRAIN_TASKS (2000) one-shot tasks, maxWorkers 50, syncpool
-//              beside the oracle, SYNCPOOL_BENCH_DRAIN_PAIRS (3) pairs admission-bound
-//              and SYNCPOOL_BENCH_SLOW_PAIRS (1) controller-bound
+//              beside the oracle, SYNCPOOL_BENCH_DRAIN_PAIRS (3) pairs admission-bound;
+//              SYNCPOOL_BENCH_SLOW_TASKS (2000) in SYNCPOOL_BENCH_SLOW_PAIRS (1) pairs
+//              controller-bound (about 10 minutes per 2,000-task drain on 2 cores)
 //   latency    admission and slot-refill latency, empty and at each queue depth
 //   depth      API requests, CPU and memory per task at each queue depth, a CPU profile
 //              at the deepest (SYNCPOOL_BENCH_DEPTHS, default 100,1000,10000)
@@ -64,6 +65,7 @@ function sections(): Set<Section> {
 const settings = () => ({
   drainTasks: envCount('SYNCPOOL_BENCH_DRAIN_TASKS', 2000),
   drainPairs: envCount('SYNCPOOL_BENCH_DRAIN_PAIRS', 3),
+  slowTasks: envCount('SYNCPOOL_BENCH_SLOW_TASKS', 2000),
   slowPairs: envCount('SYNCPOOL_BENCH_SLOW_PAIRS', 1),
   qps: envCount('SYNCPOOL_BENCH_QPS', 200),
   depths: envList('SYNCPOOL_BENCH_DEPTHS', [100, 1000, 10_000]),
@@ -176,7 +178,11 @@ async function main(): Promise<void> {
   if (only.has('core')) {
     const r = coreBench(100_000, 200);
     report.section('Pure admission core', coreReport(r), r);
-    report.target({ figure: 'admission decision, 100,000 queued, p99', target: '≤ 1 ms', measured: `${r.plan.p99.toFixed(2)} ms`, met: r.plan.p99 <= 1 });
+    const worst = Math.max(r.decideOne.p99, r.decideFifty.p99);
+    report.target({
+      figure: 'admission decision, 100,000 queued, p99', target: '≤ 1 ms', met: worst <= 1,
+      measured: `${r.decideOne.p99.toFixed(3)} ms one admission, ${r.decideFifty.p99.toFixed(3)} ms fifty (full plan for views: ${r.plan.p50.toFixed(0)} ms p50)`,
+    });
   }
   if (only.has('metrics')) {
     const r = await metricsScrape({ tasks: 10_000, sources: 50, syncTypes: 4, pools: 10, maxWorkers: 50 });
@@ -186,7 +192,7 @@ async function main(): Promise<void> {
 
   if (only.has('drain') && !process.env.SYNCPOOL_BENCH_CLUSTER && s.slowPairs > 0) {
     const setting = 'controller-bound (controller-manager at its default 20 QPS)';
-    const c = await onTestbed(undefined, () => compareDrains(setting, { tasks: s.drainTasks, maxWorkers: 50 }, s.slowPairs, s.timeoutMs));
+    const c = await onTestbed(undefined, () => compareDrains(setting, { tasks: s.slowTasks, maxWorkers: 50 }, s.slowPairs, s.timeoutMs));
     report.section(`Drain, ${setting}`, drainReport(c), c);
     drainTargets(report, c, 1.05);
   }
