@@ -1,7 +1,8 @@
 // Starts a real, throwaway Kubernetes control plane: etcd, kube-apiserver,
 // kube-controller-manager (only the controllers syncpool relies on), kube-scheduler,
 // and kwok as the fake node's kubelet. Everything listens on random loopback ports and
-// lives in one directory.
+// lives in one directory. Whoever started it may stop and start single components again
+// (fault tests restart etcd, kube-apiserver, the controller-manager): see restartable.ts.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +10,8 @@ import YAML from 'yaml';
 import { BootstrapClient, waitFor } from './bootstrap.js';
 import { createPki, type Pki } from './pki.js';
 import { freePort } from './ports.js';
-import { type Component, logTail, startComponent, stopComponents } from './processes.js';
+import { type Component, logTail } from './processes.js';
+import { RestartableComponent, type StopOptions } from './restartable.js';
 
 export const KWOK_STAGES = fileURLToPath(new URL('./kwok-stages.yaml', import.meta.url));
 export const NODE_NAME = 'kwok-node-0';
@@ -37,11 +39,23 @@ export interface ControlPlaneInfo {
   etcd: string;
 }
 
+/** The components, by the names their logs carry. */
+export type ComponentName = 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok';
+
 export interface RunningControlPlane extends ControlPlaneInfo {
-  components: Component[];
-  /** Resolves with the first component that exits on its own. */
+  /** The instances running now (a restarted component is a new process). */
+  readonly components: Component[];
+  /** Resolves with the first component that exits on its own; a stop asked for is not one. */
   firstExit: Promise<Component>;
   stop(): Promise<void>;
+  /**
+   * Fault injection: stops one component (SIGTERM, or SIGKILL for a crash) and leaves
+   * the rest running, as they would be when it fails in a real cluster.
+   */
+  stopComponent(name: ComponentName, opts?: StopOptions): Promise<void>;
+  /** Starts a stopped component again: same ports, data and flags; resolves once it serves. */
+  startComponent(name: ComponentName): Promise<void>;
+  restart(name: ComponentName, opts?: StopOptions): Promise<void>;
 }
 
 function kubeconfigFor(server: string, pki: Pki, files: { ca: string; cert: string; key: string }): string {
@@ -85,17 +99,15 @@ export async function startControlPlane(dir: string, assets: string, opts: Contr
   await mkdir(logs, { recursive: true });
   await mkdir(join(dir, 'pki'), { recursive: true });
   const bin = (name: string) => join(assets, name);
-  const components: Component[] = [];
-  const stop = () => stopComponents([...components].reverse());
-
-  // A component dying during start-up fails the start at once, with its log.
-  const guard = <T>(c: Component, waiting: Promise<T>): Promise<T> =>
-    Promise.race([
-      waiting,
-      c.exited.then((code) => {
-        throw new Error(`${c.name} exited (${code}) during start-up:\n${logTail(c.logFile)}`);
-      }),
-    ]);
+  const components: RestartableComponent[] = [];
+  const stop = async () => {
+    for (const c of [...components].reverse()) await c.stop();
+  };
+  const start = (name: ComponentName, args: string[], ready?: () => Promise<void>) => {
+    const c = new RestartableComponent({ name, bin: bin(name), args, logDir: logs, ready });
+    components.push(c);
+    return c;
+  };
 
   try {
     const pki = await createPki(join(dir, 'pki'));
@@ -103,17 +115,18 @@ export async function startControlPlane(dir: string, assets: string, opts: Contr
     const etcdUrl = `http://127.0.0.1:${etcdPort}`;
     const peerUrl = `http://127.0.0.1:${peerPort}`;
 
-    const etcd = startComponent(logs, 'etcd', bin('etcd'), [
+    // A component dying during start-up fails the start at once, with its log (ready()).
+    const etcd = start('etcd', [
       '--name=testbed', `--data-dir=${join(dir, 'etcd')}`,
       `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`,
       `--listen-peer-urls=${peerUrl}`, `--initial-advertise-peer-urls=${peerUrl}`,
       `--initial-cluster=testbed=${peerUrl}`, '--unsafe-no-fsync', '--log-level=warn',
-    ]);
-    components.push(etcd);
-    await guard(etcd, waitFor('etcd /health', 30_000, async () => (await fetch(`${etcdUrl}/health`)).ok));
+    ], () => waitFor('etcd /health', 30_000, async () => (await fetch(`${etcdUrl}/health`)).ok));
+    await etcd.ready();
 
     const server = `https://127.0.0.1:${apiPort}`;
-    const apiserver = startComponent(logs, 'kube-apiserver', bin('kube-apiserver'), [
+    const client = new BootstrapClient(server, pki);
+    const apiserver = start('kube-apiserver', [
       `--etcd-servers=${etcdUrl}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1',
       `--secure-port=${apiPort}`, `--tls-cert-file=${pki.servingCert}`, `--tls-private-key-file=${pki.servingKey}`,
       `--client-ca-file=${pki.caCert}`,
@@ -124,10 +137,8 @@ export async function startControlPlane(dir: string, assets: string, opts: Contr
       // No token controller runs, and kwok nodes are never tainted not-ready by a kubelet.
       '--disable-admission-plugins=ServiceAccount,TaintNodesByCondition',
       '--enable-priority-and-fairness=false',
-    ]);
-    components.push(apiserver);
-    const client = new BootstrapClient(server, pki);
-    await guard(apiserver, waitFor('kube-apiserver /readyz', 60_000, async () => (await client.call('GET', '/readyz')).status === 200));
+    ], () => waitFor('kube-apiserver /readyz', 60_000, async () => (await client.call('GET', '/readyz')).status === 200));
+    await apiserver.ready();
 
     const kubeconfig = join(dir, 'kubeconfig');
     await writeFile(kubeconfig, kubeconfigFor(server, pki, {
@@ -137,7 +148,7 @@ export async function startControlPlane(dir: string, assets: string, opts: Contr
     }), { mode: 0o600 });
 
     const rest = [
-      startComponent(logs, 'kube-controller-manager', bin('kube-controller-manager'), [
+      start('kube-controller-manager', [
         `--kubeconfig=${kubeconfig}`, '--leader-elect=false', '--use-service-account-credentials=false',
         '--secure-port=0', `--controllers=${CONTROLLERS.join(',')}`,
         // Tests create many Jobs at once; the default of 5 workers would be the bottleneck.
@@ -146,19 +157,18 @@ export async function startControlPlane(dir: string, assets: string, opts: Contr
           ? [`--kube-api-qps=${opts.controllerManagerQps}`, `--kube-api-burst=${2 * opts.controllerManagerQps}`]
           : []),
       ]),
-      startComponent(logs, 'kube-scheduler', bin('kube-scheduler'), [
+      start('kube-scheduler', [
         `--kubeconfig=${kubeconfig}`, '--leader-elect=false', '--secure-port=0',
       ]),
-      startComponent(logs, 'kwok', bin('kwok'), [
+      start('kwok', [
         `--kubeconfig=${kubeconfig}`, '--manage-all-nodes=true', `--config=${KWOK_STAGES}`,
         '--server-address=',
       ]),
     ];
-    components.push(...rest);
 
     const created = await client.call('POST', '/api/v1/nodes', fakeNode());
     if (created.status !== 201) throw new Error(`creating the fake node: HTTP ${created.status} ${created.body}`);
-    const anyExit = Promise.race(rest.map((c) => c.exited.then(() => c)));
+    const anyExit = Promise.race(rest.map((c) => c.crashed));
     const ready = Promise.all([
       waitFor(`node ${NODE_NAME} Ready (kwok)`, 60_000, async () => {
         const node = JSON.parse((await client.call('GET', `/api/v1/nodes/${NODE_NAME}`)).body);
@@ -172,8 +182,15 @@ export async function startControlPlane(dir: string, assets: string, opts: Contr
       throw new Error(`${c.name} exited during start-up:\n${logTail(c.logFile)}`);
     })]);
 
-    const firstExit = Promise.race(components.map((c) => c.exited.then(() => c)));
-    return { dir, server, kubeconfig, etcd: etcdUrl, components, firstExit, stop };
+    const firstExit = Promise.race(components.map((c) => c.crashed));
+    const named = (name: ComponentName) => components.find((c) => c.name === name)!;
+    return {
+      dir, server, kubeconfig, etcd: etcdUrl, firstExit, stop,
+      get components() { return components.map((c) => c.current); },
+      stopComponent: (name, opts) => named(name).stop(opts),
+      startComponent: (name) => named(name).start(),
+      restart: (name, opts) => named(name).restart(opts),
+    };
   } catch (err) {
     await stop();
     throw err;

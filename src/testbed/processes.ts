@@ -32,13 +32,19 @@ export function logTail(file: string, lines = 25): string {
 
 /** Stops components in the given order: SIGTERM, then SIGKILL after graceMs. */
 export async function stopComponents(components: Component[], graceMs = 5000): Promise<void> {
-  for (const c of components) {
-    if (c.proc.exitCode !== null || c.proc.signalCode !== null) continue;
-    c.proc.kill('SIGTERM');
-    const timer = setTimeout(() => c.proc.kill('SIGKILL'), graceMs);
-    await c.exited;
-    clearTimeout(timer);
-  }
+  for (const c of components) await stopComponent(c, 'SIGTERM', graceMs);
+}
+
+/**
+ * Sends `signal` (SIGKILL for a crash, SIGTERM for a clean stop) and waits for the exit;
+ * a component still there after graceMs is SIGKILLed.
+ */
+export async function stopComponent(c: Component, signal: NodeJS.Signals = 'SIGTERM', graceMs = 5000): Promise<void> {
+  if (c.proc.exitCode !== null || c.proc.signalCode !== null) return;
+  c.proc.kill(signal);
+  const timer = setTimeout(() => c.proc.kill('SIGKILL'), graceMs);
+  await c.exited;
+  clearTimeout(timer);
 }
 
 /**

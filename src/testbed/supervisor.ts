@@ -25,8 +25,8 @@ let plane: RunningControlPlane | undefined;
 let stopping: Promise<never> | undefined;
 
 /**
- * Idempotent: stopping the components makes `firstExit` fire too, and that second
- * call must wait for the first, not exit half-way.
+ * Idempotent: a second signal, or a component crashing while the others stop, must
+ * wait for the first call, not exit half-way.
  */
 function shutdown(why: string, code: number): Promise<never> {
   stopping ??= (async () => {
