@@ -15,6 +15,8 @@ export interface OperatorOptions {
   lease?: { duration: number; renewDeadline: number; retryPeriod: number };
   /** More flags, after the usual ones (e.g. a short --heartbeat-status-interval). */
   args?: string[];
+  /** A control plane other than the shared one (default: SYNCPOOL_TEST_KUBECONFIG). */
+  kubeconfig?: string;
 }
 
 export class OperatorProcess {
@@ -33,7 +35,7 @@ export class OperatorProcess {
     const lease = o.lease ?? { duration: 15, renewDeadline: 10, retryPeriod: 2 };
     const args = [
       '--import', 'tsx', 'src/cmd/operator.ts',
-      '--kubeconfig', process.env.SYNCPOOL_TEST_KUBECONFIG!,
+      '--kubeconfig', o.kubeconfig ?? process.env.SYNCPOOL_TEST_KUBECONFIG!,
       '--namespace', o.namespace, '--lease-namespace', o.namespace,
       '--identity', o.identity, '--http-host', '127.0.0.1', '--http-port', String(port),
       '--heartbeat-url', 'http://127.0.0.1:9/api/v1/heartbeat', '--log-level', 'debug',
