@@ -3,27 +3,53 @@
 // connection and parsed the key and certificates again: in a drain of 1,000 tasks that
 // was 65 % of the operator's CPU (bench/results, the depth section's profile), and the
 // API server paid a handshake per write too. One kept-alive agent per set of TLS options
-// lets calls reuse connections. Watches keep their own connections (they are long-lived
-// anyway) and are not touched.
+// lets calls reuse connections while they are busy. Watches keep their own connections
+// (they are long-lived anyway) and are not touched.
 import { Agent, type AgentOptions } from 'node:https';
+import type { ClientRequest } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
 
 /**
- * A socket with nothing on it for this long is closed: a free one so that it is not kept
- * forever, an in-use one because a request whose connection went silent (a half-open
- * socket behind a load balancer) must fail, not hang its caller: the controllers treat
- * the error as an unknown outcome and try again on a new connection.
+ * A request whose connection went silent (a half-open socket behind a NAT or load
+ * balancer: no error, no data) must fail, not hang its caller: after this long with no
+ * data the socket is closed, and the controllers treat the error as an unknown outcome
+ * and try again on a new connection.
  */
-export const SILENT_SOCKET_MS = 60_000;
+export const SILENT_SOCKET_MS = 30_000;
+
+/**
+ * How long an idle connection waits in the pool to be reused. Short: a connection that
+ * died silently while idle cannot be told from a live one, and a request sent on it
+ * would wait out SILENT_SOCKET_MS. A busy operator reuses its connections within
+ * milliseconds; an idle one pays a new handshake, as before.
+ */
+export const IDLE_SOCKET_MS = 2_000;
 
 class KeptAliveAgent extends Agent {
   override createConnection(...args: Parameters<Agent['createConnection']>): ReturnType<Agent['createConnection']> {
     const socket = super.createConnection(...args) as Socket;
-    // The agent's `timeout` option arms the timer (and closes a free socket itself); an
-    // in-use one only gets a 'timeout' event, which nothing else acts on.
-    socket.on('timeout', () => socket.destroy(new Error(`no data from the API server for ${SILENT_SOCKET_MS / 1000} s`)));
+    // Node closes an idle pooled socket on 'timeout' itself; a socket in use only gets
+    // the event, which nothing else acts on.
+    socket.on('timeout', () => socket.destroy(new Error(`no data from the API server for ${socket.timeout ?? 0} ms`)));
     return socket;
+  }
+
+  /**
+   * Into the pool: idle for at most IDLE_SOCKET_MS. Node uses the answer (false: close
+   * the socket) though its types say void, so it is passed on as it came.
+   */
+  override keepSocketAlive(socket: Duplex): void {
+    const keep = super.keepSocketAlive(socket);
+    (socket as Socket).setTimeout(IDLE_SOCKET_MS);
+    return keep;
+  }
+
+  /** Out of the pool for a request: silent for at most SILENT_SOCKET_MS. */
+  override reuseSocket(socket: Duplex, request: ClientRequest): void {
+    super.reuseSocket(socket, request);
+    (socket as Socket).setTimeout(SILENT_SOCKET_MS);
   }
 }
 

@@ -1,6 +1,8 @@
 // The API clients reuse their connections: a handshake per call cost the operator most
 // of its CPU. Counted at a proxy in front of the API server, which sees every connection.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadKubeConfig, makeClients } from '../../../src/kube/client.js';
+import { IDLE_SOCKET_MS } from '../../../src/kube/connections.js';
 import { FlakyProxy } from '../runtime/proxy.js';
 
 let proxy: FlakyProxy;
@@ -33,4 +35,14 @@ test('after every connection was reset, calls go on over new ones', async () => 
   await kube.core.readNamespace({ name: 'default' }).catch(() => undefined);
   await expect(kube.core.readNamespace({ name: 'default' })).resolves.toMatchObject({ metadata: { name: 'default' } });
   expect(proxy.attempts).toBeGreaterThan(before);
+});
+
+test('an idle connection is not kept past IDLE_SOCKET_MS: one that died silently meanwhile cannot hang the next call', async () => {
+  const kube = makeClients(proxy.kubeconfig(kubeconfig()));
+  await kube.core.readNamespace({ name: 'default' });
+  proxy.freeze(); // the open connection stops carrying anything, with no error
+  await sleep(IDLE_SOCKET_MS + 500);
+  const before = proxy.attempts;
+  await expect(kube.core.readNamespace({ name: 'default' })).resolves.toMatchObject({ metadata: { name: 'default' } });
+  expect(proxy.attempts).toBe(before + 1);
 });
