@@ -20,6 +20,9 @@ async function eventsOf(kind: string, name: string): Promise<EventsV1Event[]> {
 
 test('a task\'s Events say it was queued, admitted and succeeded, from syncpool', async () => {
   await stage.api.createPool('told', { maxWorkers: 1 }, '1s');
+  // The operator has seen the pool (it wrote its status): on a loaded machine its pool
+  // cache may otherwise lag the task's, and the story would begin with PoolNotFound.
+  await eventually('pool told seen by the operator', async () => ((await stage.api.pool('told')).status?.conditions?.length ? true : undefined));
   await stage.api.createTask('story', { pool: 'told', syncType: 'story' });
   await stage.api.waitForPhase('story', 'Succeeded');
   const events = await eventually('three events', async () => {
