@@ -19,9 +19,9 @@ interface Named {
   unchanged: number;
 }
 
-const sameRun = (a: QueuedRun, b: QueuedRun) =>
-  a.name === b.name && a.source === b.source && a.syncType === b.syncType
-  && a.priority === b.priority && a.enqueuedAtMs === b.enqueuedAtMs;
+// The snapshot hands the same run objects back cycle after cycle: identity settles most.
+const sameRun = (a: QueuedRun, b: QueuedRun) => a === b || (a.name === b.name && a.source === b.source && a.syncType === b.syncType
+  && a.priority === b.priority && a.enqueuedAtMs === b.enqueuedAtMs);
 
 /**
  * Runs are values: one changed under the same name is a different run (sync replaces it),
