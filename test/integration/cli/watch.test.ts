@@ -82,8 +82,10 @@ test('on a terminal: redrawn in place on the alternate screen, left cleanly on C
     throw new Error('script(1) from util-linux is needed to give watch a pseudo-terminal (apt-get install bsdutils)');
   }
   const command = `stty rows 50 cols 160; ${plugin()} watch screen -n ${ns}; echo "exit=$?"`;
+  // script(1) runs the command with $SHELL, /bin/sh when unset (as in CI). Ctrl-C reaches the
+  // shell too: dash dies of it before printing exit=, bash waits to see how watch ended.
   const term = new Streaming(spawn(script, ['-qfec', command, '/dev/null'], {
-    env: pluginEnv(), stdio: ['pipe', 'pipe', 'pipe'],
+    env: pluginEnv({ SHELL: '/bin/bash' }), stdio: ['pipe', 'pipe', 'pipe'],
   }));
   try {
     await term.until('the first frame', (out) => (out.includes('screen: Available') ? true : undefined));
