@@ -18,8 +18,12 @@ export interface CpuBreakdown {
   topFunctions: [string, number][];
 }
 
+/** The operator runs from its build (node_modules/.cache/syncpool-built/<hash>/…): those files are ours. */
+const BUILT = /node_modules\/\.cache\/syncpool-built\/[^/]+\//;
+
 function areaOf(url: string, fn: string): string {
   if (url === '') return fn.startsWith('(') ? fn : '(native)';
+  url = url.replace(BUILT, '/src/');
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg) return pkg[1]!;
   const ours = /\/(src\/[^/]+)\//.exec(url);
@@ -42,15 +46,15 @@ export function summarizeProfile(profile: Profile, topN = 12): CpuBreakdown {
     const ms = node.hitCount * msPerSample;
     busyMs += ms;
     add(byArea, areaOf(url, functionName), ms);
-    const where = url ? `${url.replace(/^.*?(src\/|node_modules\/)/, '$1')}:${lineNumber + 1}` : '';
+    const where = url ? `${url.replace(BUILT, '/src/').replace(/^.*?(src\/|node_modules\/)/, '$1')}:${lineNumber + 1}` : '';
     add(byFunction, `${functionName || '(anonymous)'} ${where}`.trim(), ms);
   }
   return { busyMs: Math.round(busyMs), byArea: top(byArea, topN), topFunctions: top(byFunction, topN) };
 }
 
 /**
- * The main thread's profile among those a process left in `dir`: the largest, since
- * tsx's loader thread writes a small one of its own.
+ * The main thread's profile among those a process left in `dir`: the largest, should a
+ * worker thread (a loader, say) write a small one of its own.
  */
 export function readProfile(dir: string): Profile {
   const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(dir, f));

@@ -1,9 +1,11 @@
 // syncpool-operator as the bench runs it: a child process at log level info (debug
 // logging of 20,000 Jobs would measure the logger), whose memory and CPU we read from
-// /proc. It runs whatever operator src/ holds at the time.
+// /proc. It runs the operator as it ships (tsc output of whatever src/ holds at the
+// time, see test/integration/support/built.ts): no tsx in its memory or its CPU.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../src/testbed/ports.js';
+import { built } from '../test/integration/support/built.js';
 import { eventually } from '../test/integration/support/cluster.js';
 import { cpuMsOf, rssBytesOf, settleProcess } from './proc.js';
 
@@ -40,7 +42,7 @@ export class BenchOperator {
   static async start(namespace: string, kubeconfig: string, args: string[] = [], nodeArgs: string[] = []): Promise<BenchOperator> {
     const port = await freePort();
     const proc = spawn(process.execPath, [
-      ...nodeArgs, '--import', 'tsx', 'src/cmd/operator.ts', '--kubeconfig', kubeconfig,
+      ...nodeArgs, built().operatorMain, '--kubeconfig', kubeconfig,
       '--namespace', namespace, '--lease-namespace', namespace, '--identity', `bench-${namespace}`,
       '--http-host', '127.0.0.1', '--http-port', String(port),
       '--heartbeat-url', 'http://127.0.0.1:9/api/v1/heartbeat', '--log-level', 'info', ...args,

@@ -1,30 +1,11 @@
 // The kubectl plugin as users run it: the built artifact (tsc output of src/cli, the file
 // package.json's bin installs as kubectl-syncpool), run as a subprocess against the test
 // control plane, and found by the real kubectl through its plugin discovery.
-import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { accessSync, chmodSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { resolveAssets } from '../../../src/testbed/launcher.js';
-
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-/** Inside the repo, so the built files resolve the repo's node_modules as the installed package does. */
-const CACHE = join(REPO, 'node_modules/.cache/syncpool-cli-test');
-
-function sourceHash(): string {
-  const hash = createHash('sha256');
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.ts') || entry.name.endsWith('.json')) hash.update(relative(REPO, path)).update(readFileSync(path));
-    }
-  };
-  walk(join(REPO, 'src'));
-  for (const file of ['package.json', 'tsconfig.json', 'tsconfig.build.json']) hash.update(readFileSync(join(REPO, file)));
-  return hash.digest('hex').slice(0, 16);
-}
+import { built } from '../support/built.js';
 
 export interface BuiltCli {
   /** A directory holding `kubectl-syncpool`, for PATH. */
@@ -32,46 +13,10 @@ export interface BuiltCli {
   main: string;
 }
 
-let built: BuiltCli | undefined;
-
-/**
- * Compiles what src/cli/main.ts imports with the build's compiler options (tsconfig.build.json),
- * once per source version: later test files and runs reuse it.
- */
+/** The plugin as package.json's bin installs it (built once per source version, see built.ts). */
 export function buildCli(): BuiltCli {
-  if (built) return built;
-  const out = join(CACHE, sourceHash());
-  const result = { binDir: join(out, 'bin'), main: join(out, 'cli/main.js') };
-  if (!existsSync(result.main)) {
-    const tmp = `${out}.tmp-${process.pid}`;
-    rmSync(tmp, { recursive: true, force: true });
-    mkdirSync(join(tmp, 'bin'), { recursive: true });
-    writeFileSync(join(tmp, 'tsconfig.json'), JSON.stringify({
-      extends: join(REPO, 'tsconfig.build.json'),
-      compilerOptions: { rootDir: join(REPO, 'src'), outDir: tmp, sourceMap: false },
-      files: [join(REPO, 'src/cli/main.ts')],
-      include: [],
-    }));
-    try {
-      execFileSync(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', join(tmp, 'tsconfig.json')], { cwd: REPO, stdio: 'pipe' });
-    } catch (err) {
-      throw new Error(`building kubectl-syncpool failed:\n${(err as { stdout?: Buffer }).stdout?.toString() ?? err}`);
-    }
-    // Outside a package with "type": "module" the compiled ES modules would be read as CommonJS.
-    writeFileSync(join(tmp, 'package.json'), '{"type": "module"}\n');
-    chmodSync(join(tmp, 'cli/main.js'), 0o755);
-    symlinkSync('../cli/main.js', join(tmp, 'bin/kubectl-syncpool'));
-    try {
-      renameSync(tmp, out);
-    } catch {
-      rmSync(tmp, { recursive: true, force: true }); // another test file built it meanwhile
-    }
-    // Builds of older sources are of no more use.
-    for (const old of readdirSync(CACHE)) {
-      if (old !== basename(out) && !old.includes('.tmp-')) rmSync(join(CACHE, old), { recursive: true, force: true });
-    }
-  }
-  return (built = result);
+  const { binDir, cliMain } = built();
+  return { binDir, main: cliMain };
 }
 
 /** kubectl of the testbed's Kubernetes release (hack/testbed-build.sh builds it). */

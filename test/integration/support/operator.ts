@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../../src/testbed/ports.js';
+import { built } from './built.js';
 import { eventually } from './cluster.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -34,7 +35,7 @@ export class OperatorProcess {
     const port = await freePort();
     const lease = o.lease ?? { duration: 15, renewDeadline: 10, retryPeriod: 2 };
     const args = [
-      '--import', 'tsx', 'src/cmd/operator.ts',
+      built().operatorMain,
       '--kubeconfig', o.kubeconfig ?? process.env.SYNCPOOL_TEST_KUBECONFIG!,
       '--namespace', o.namespace, '--lease-namespace', o.namespace,
       '--identity', o.identity, '--http-host', '127.0.0.1', '--http-port', String(port),
