@@ -47,6 +47,18 @@ describe('helm template', () => {
     expect(unused.stderr).toContain('redis://:$(SYNCPOOL_REDIS_PASSWORD)@');
   });
 
+  test('refuses a pool in a namespace the operator does not watch', async () => {
+    const pool = ['--set', 'pools.crm.spec.maxWorkers=2', '--set', 'pools.crm.spec.template.image=x'];
+    const outside = await helm(['template', 't', CHART, '--set', 'watchNamespace=data', ...pool, '--set', 'pools.crm.namespace=other']);
+    expect(outside.code).not.toBe(0);
+    expect(outside.stderr).toContain('pools.crm.namespace: other is not watched; the operator watches only data');
+    // The watched namespace itself, named or left to the default, is fine.
+    for (const where of [['--set', 'pools.crm.namespace=data'], []]) {
+      const inside = ok(await helm(['template', 't', CHART, '--set', 'watchNamespace=data', ...pool, ...where]), 'helm template');
+      expect(find(manifests(inside.stdout), 'WorkerPool').metadata.namespace).toBe('data');
+    }
+  });
+
   test('the default install: two replicas with probes, requests, a restricted read-only container, and its own Service for heartbeats', async () => {
     const out = manifests(ok(await helm(['template', 'prod', CHART, '-n', 'syncpool-system']), 'helm template').stdout);
     const deployment = find(out, 'Deployment') as Manifest & { spec: { replicas: number; template: { spec: PodSpec } } };
