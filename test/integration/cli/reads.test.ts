@@ -1,6 +1,7 @@
 // The read verbs against a live operator: list, queue (admission order and ETAs), describe
 // (attempts, pods, exit codes, waits, Events), status across namespaces, and the one-line
 // errors. Parameter values never appear; describe shows their keys.
+import { parse as parseYaml } from 'yaml';
 import { eventually } from '../support/cluster.js';
 import { type SyncpoolStage, startSyncpool } from '../support/fixture.js';
 import { buildCli, json, syncpool } from './cli.js';
@@ -132,6 +133,19 @@ test('status -A: every namespace, with a NAMESPACE column', async () => {
   const table = await syncpool(['status', '-A']);
   expect(table.stdout.split('\n')[0]).toMatch(/^NAMESPACE +NAME +MAX +ACTIVE +QUEUED +UTIL +STATE +MESSAGE$/);
   expect(table.stdout).toMatch(new RegExp(`^${stage.ns} +crm +1 +1 +3 +100% +Overloaded`, 'm'));
+});
+
+test('-o yaml: the same document as -o json, for every read verb', async () => {
+  // Drops what moves between two runs a moment apart (ages, waits, ETAs in seconds).
+  const still = (doc: unknown): unknown => JSON.parse(JSON.stringify(doc, (key, value: unknown) =>
+    (/(age|waiting|startsIn)Seconds$/.test(key) ? undefined : value)));
+  // Only what stands still here: crm's first run lasts 10 minutes, broken has failed (the
+  // eta pool is still draining, and its changes would land between the two runs).
+  for (const verb of [['status', 'crm'], ['list', '--pool', 'crm'], ['queue', 'crm'], ['describe', 'mid'], ['describe', 'broken']]) {
+    const asYaml = await syncpool([...verb, ...inNs(), '-o', 'yaml']);
+    expect(asYaml).toMatchObject({ code: 0, stderr: '' });
+    expect(still(parseYaml(asYaml.stdout))).toEqual(still(await json([...verb, ...inNs()])));
+  }
 });
 
 test('a missing task or pool is one line naming what exists, exit 1', async () => {

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { type SyncpoolStage, startSyncpool } from '../support/fixture.js';
 import { buildCli, pluginEnv, Streaming } from './cli.js';
 
@@ -68,6 +69,23 @@ test('-o json: one document per change, and nothing while nothing changes', asyn
     // The operator writes the pool's status after the pause; that changes nothing shown.
     await new Promise((r) => setTimeout(r, 3_000));
     expect(frames(watch.output).length).toBe(count);
+  } finally {
+    expect(await watch.stop()).toBe(0);
+  }
+});
+
+test('-o yaml: one document per change, each starting with ---', async () => {
+  const { api, ns } = stage;
+  const watch = Streaming.start(plugin(), ['watch', 'lines', '-n', ns, '-o', 'yaml']);
+  type Frame = { time: string; pools: { name: string; state: string; paused: boolean }[] };
+  const frames = (out: string) => out.split(/^---\n/m).slice(1).map((doc) => parseYaml(doc) as Frame);
+  try {
+    await watch.until('the first document', (out) => (frames(out).length > 0 ? true : undefined));
+    expect(watch.output.startsWith('---\n')).toBe(true);
+    const before = frames(watch.output).at(-1)!.pools[0]!;
+    await api.patchPool('lines', { paused: !before.paused });
+    const flipped = await watch.until('the pause flipped', (o) => frames(o).map((f) => f.pools[0]!).find((p) => p.paused !== before.paused));
+    expect(flipped).toMatchObject({ name: 'lines', state: before.paused ? 'Available' : 'Paused' });
   } finally {
     expect(await watch.stop()).toBe(0);
   }
