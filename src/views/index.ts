@@ -4,4 +4,5 @@ export { estimateStarts, type ExpectedDuration, recentDurations, type StartEstim
 export { loadOf, type PoolLoad } from './load.js';
 export { type PoolDetail, type PoolState, type PoolView, stateOf, summaryOf, viewPool, viewPools, type ViewOptions } from './pools.js';
 export { type QueueEntry, type QueueReason, queueOf } from './queue.js';
+export { type PoolWithStarts, viewPoolWithStarts } from './queueStarts.js';
 export { type FinishedRun, jobRunMs, recentOutcomes, runningOf, type RunningRun } from './runs.js';

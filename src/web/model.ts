@@ -1,7 +1,7 @@
 // What the status API answers for the pools a viewer may see: the shared read models
 // (src/views), plus when each queued run will probably start. Pure: state and `now` are
 // handed in; whom to show what is decided before (api.ts).
-import { byPool, type ClusterState, estimateStarts, type PoolDetail, type QueueEntry, recentDurations, viewPool } from '../views/index.js';
+import { byPool, type ClusterState, type PoolDetail, type QueueEntry, viewPoolWithStarts } from '../views/index.js';
 
 export interface QueuedRunView extends QueueEntry {
   /** An estimate (see views/eta.ts); absent when it cannot be told. */
@@ -20,12 +20,9 @@ export function reportPools(state: ClusterState, o: { namespaces: ReadonlySet<st
   return byPool(state)
     .filter((c) => o.namespaces.has(c.pool.metadata?.namespace ?? ''))
     .map((contents) => {
-      const view = viewPool(contents, { nowMs: o.nowMs });
-      const starts = estimateStarts(view.queue, view.running, {
-        maxWorkers: view.maxWorkers, paused: view.paused || view.state === 'Invalid', expected: recentDurations(contents.jobs), nowMs: o.nowMs,
-      });
+      const { view, startsAtMs } = viewPoolWithStarts(contents, o.nowMs);
       const queue = view.queue.slice(0, o.queueLimit ?? Infinity).map((entry, i) => {
-        const at = starts[i]?.startsAtMs;
+        const at = startsAtMs[i];
         return at === undefined ? entry : { ...entry, startsAt: new Date(at).toISOString() };
       });
       return { ...view, queue, queueLength: view.queue.length };
