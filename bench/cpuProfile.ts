@@ -18,8 +18,8 @@ export interface CpuBreakdown {
   topFunctions: [string, number][];
 }
 
-/** The operator runs from its build (node_modules/.cache/syncpool-built/<hash>/…): those files are ours. */
-const BUILT = /node_modules\/\.cache\/syncpool-built\/[^/]+\//;
+/** The operator runs from its build (node_modules/.cache/syncpool-built/<hash>/dist/…): those files are ours. */
+const BUILT = /node_modules\/\.cache\/syncpool-built\/[^/]+\/dist\//;
 
 function areaOf(url: string, fn: string): string {
   if (url === '') return fn.startsWith('(') ? fn : '(native)';

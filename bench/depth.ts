@@ -7,13 +7,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GROUP, VERSION } from '../src/api/common.js';
-import { TASKS } from '../src/kube/writers.js';
 import { eventually, testClients } from '../test/integration/support/cluster.js';
 import { scrapeMetrics } from '../test/integration/support/metrics.js';
 import { delta, OPERATOR_WRITES, scrape, total } from './apiserverMetrics.js';
 import { type CpuBreakdown, readProfile, summarizeProfile } from './cpuProfile.js';
-import { bounded, RawApi } from './rawApi.js';
+import { lastFinish, verifyCap } from './drain.js';
+import { createTasks } from './rawApi.js';
 import { withStage } from './stage.js';
 
 const POOL = 'deep';
@@ -63,17 +62,9 @@ export async function queueDepth(depth: number, o: { profile: boolean; timeoutMs
       const req0 = await operatorRequests(operator.port);
       const cpu0 = operator.cpuMs();
 
-      const raw = await RawApi.connect(kube, LOAD_CONCURRENCY);
-      try {
-        const path = `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${TASKS}`;
-        await bounded(depth, LOAD_CONCURRENCY, async (i) => {
-          const body = { apiVersion: `${GROUP}/${VERSION}`, kind: 'SyncTask', metadata: { name: `q-${i}` }, spec: { pool: POOL, source: `src-${i % 50}`, syncType: `type-${i % 4}`, priority: i % 5 } };
-          const res = await raw.call('POST', path, body);
-          if (res.status !== 201) throw new Error(`create SyncTask q-${i}: HTTP ${res.status} ${res.body.slice(0, 300)}`);
-        });
-      } finally {
-        raw.close();
-      }
+      await createTasks(kube, ns, depth, LOAD_CONCURRENCY, (i) => ({
+        name: `q-${i}`, spec: { pool: POOL, source: `src-${i % 50}`, syncType: `type-${i % 4}`, priority: i % 5 },
+      }));
       // The operator's own gauge, not a list of D tasks every half second: the bench must
       // not be what loads the API server.
       await eventually(`${depth} Jobs queued`, async () => ((await queuedGauge()) === depth ? true : undefined), { timeoutMs: o.timeoutMs, intervalMs: 1000 });
@@ -86,8 +77,7 @@ export async function queueDepth(depth: number, o: { profile: boolean; timeoutMs
       times.startOccupancy();
       const t0 = Date.now();
       await api.patchPool(POOL, { paused: false });
-      await eventually(`${depth} Jobs finished`, async () => (times.finishedAt.size >= depth ? true : undefined), { timeoutMs: o.timeoutMs, intervalMs: 100 });
-      const drainMs = Math.max(...times.finishedAt.values()) - t0;
+      const drainMs = await lastFinish(times, depth, o.timeoutMs) - t0;
       await eventually(`${depth} tasks Succeeded`, async () => {
         const done = (await scrapeMetrics(operator.port)).sum('syncpool_runs_finished_total', { namespace: ns, pool: POOL, outcome: 'succeeded' });
         return done === depth ? true : undefined;
@@ -97,7 +87,7 @@ export async function queueDepth(depth: number, o: { profile: boolean; timeoutMs
       const cpu2 = operator.cpuMs();
       const req1 = await operatorRequests(operator.port);
       const api1 = await scrape(kube);
-      if (times.peakActive > 50) throw new Error(`depth ${depth}: ${times.peakActive} Jobs admitted at once, over maxWorkers 50`);
+      verifyCap(`depth ${depth}`, times, { tasks: depth, maxWorkers: 50 });
       const notDone = (await api.tasks()).filter((t) => t.status?.phase !== 'Succeeded');
       if (notDone.length > 0) throw new Error(`depth ${depth}: ${notDone.length} tasks did not succeed, e.g. ${notDone[0]!.metadata.name} ${notDone[0]!.status?.phase}`);
 

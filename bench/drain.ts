@@ -8,11 +8,10 @@ import type { V1Job } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../src/api/common.js';
 import { buildJob } from '../src/jobs/build.js';
 import type { KubeClients } from '../src/kube/client.js';
-import { TASKS } from '../src/kube/writers.js';
 import { createTestNamespace, deleteNamespace, eventually, eventuallyGone, testClients } from '../test/integration/support/cluster.js';
 import { JobTimes } from './jobTimes.js';
 import { apiserverPid, cpuMsOf, settleProcess } from './proc.js';
-import { bounded, RawApi } from './rawApi.js';
+import { bounded, createTasks, RawApi } from './rawApi.js';
 import { withStage } from './stage.js';
 
 export interface DrainPlan { tasks: number; maxWorkers: number }
@@ -38,12 +37,12 @@ function server(kube: KubeClients): string {
 }
 
 /** Waits until our watch saw every Job finish; resolves with when the last one did. */
-async function lastFinish(times: JobTimes, count: number, timeoutMs: number): Promise<number> {
+export async function lastFinish(times: JobTimes, count: number, timeoutMs: number): Promise<number> {
   await eventually(`${count} Jobs finished`, async () => (times.finishedAt.size >= count ? true : undefined), { timeoutMs, intervalMs: 50 });
   return Math.max(...times.finishedAt.values());
 }
 
-function verifyCap(who: string, times: JobTimes, plan: DrainPlan): void {
+export function verifyCap(who: string, times: JobTimes, plan: DrainPlan): void {
   if (times.peakActive > plan.maxWorkers) {
     throw new Error(`${who}: ${times.peakActive} Jobs admitted at once, over maxWorkers ${plan.maxWorkers}`);
   }
@@ -56,17 +55,7 @@ export async function syncpoolDrain(plan: DrainPlan, timeoutMs: number): Promise
     measuredPools: [POOL],
     setup: async (_kube, api) => { await api.createPool(POOL, { maxWorkers: plan.maxWorkers, paused: true }, '0s'); },
   }, async ({ api, ns, times, operator }) => {
-    const raw = await RawApi.connect(kube, LOAD_CONCURRENCY);
-    try {
-      const path = `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${TASKS}`;
-      await bounded(plan.tasks, LOAD_CONCURRENCY, async (i) => {
-        const body = { apiVersion: `${GROUP}/${VERSION}`, kind: 'SyncTask', metadata: { name: `d-${i}` }, spec: { pool: POOL, source: 'hubspot', syncType: `s${i}` } };
-        const res = await raw.call('POST', path, body);
-        if (res.status !== 201) throw new Error(`create SyncTask d-${i}: HTTP ${res.status} ${res.body.slice(0, 300)}`);
-      });
-    } finally {
-      raw.close();
-    }
+    await createTasks(kube, ns, plan.tasks, LOAD_CONCURRENCY, (i) => ({ name: `d-${i}`, spec: { pool: POOL, source: 'hubspot', syncType: `s${i}` } }));
     await api.waitForAll(['Queued'], plan.tasks, timeoutMs);
     await operator.settle();
     await settleProcess(() => pid);

@@ -2,7 +2,9 @@
 // generated client opens a new TLS connection for every request, which would make
 // creating 20,000 Jobs a benchmark of handshakes.
 import { Agent, request } from 'node:https';
+import { GROUP, VERSION } from '../src/api/common.js';
 import type { KubeClients } from '../src/kube/client.js';
+import { TASKS } from '../src/kube/writers.js';
 
 export interface RawResponse { status: number; body: string }
 
@@ -43,4 +45,22 @@ export async function bounded(count: number, limit: number, work: (i: number) =>
     while (next < count) await work(next++);
   };
   await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
+}
+
+/** What task `i` of a bulk load is: its name and spec. */
+export type TaskOf = (i: number) => { name: string; spec: Record<string, unknown> };
+
+/** Creates `count` SyncTasks in `namespace`, `concurrency` at a time over kept-alive connections. */
+export async function createTasks(kube: KubeClients, namespace: string, count: number, concurrency: number, taskOf: TaskOf): Promise<void> {
+  const raw = await RawApi.connect(kube, concurrency);
+  try {
+    const path = `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${TASKS}`;
+    await bounded(count, concurrency, async (i) => {
+      const { name, spec } = taskOf(i);
+      const res = await raw.call('POST', path, { apiVersion: `${GROUP}/${VERSION}`, kind: 'SyncTask', metadata: { name }, spec });
+      if (res.status !== 201) throw new Error(`create SyncTask ${name}: HTTP ${res.status} ${res.body.slice(0, 300)}`);
+    });
+  } finally {
+    raw.close();
+  }
 }
