@@ -1,14 +1,15 @@
-// A cache of one resource kept current by list+watch, built on client-node's ListWatch
-// but surviving what that one does not: ListWatch stops for good on any list or watch
-// error other than 410, and never relists on its own, so a lost event stays lost.
-// Here every connection is a "generation" (a fresh ListWatch); an error ends it and a
-// new one starts after a jittered backoff, and a periodic relist replaces it anyway.
+// A cache of one resource kept current by list+watch. client-node's ListWatch stops for
+// good on any list or watch error other than 410, never relists on its own (a lost event
+// stays lost), and keeps a second copy of every object. Here every connection is a
+// "generation" (a fresh ListThenWatch, which keeps nothing); an error ends it and a new
+// one starts after a jittered backoff, and a periodic relist replaces it anyway.
 // The cache lives here, across generations, so readers never see it empty mid-restart.
-import { ListWatch, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import type { KubeClients } from '../kube/client.js';
 import { type Backoff, exponentialBackoff, jittered } from './backoff.js';
 import { type Clock, errorMessage, type Logger, silentLogger, wallClock } from './clock.js';
 import { GuardedWatch } from './guardedWatch.js';
+import { ListThenWatch } from './listThenWatch.js';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
 /** `old` is the cached version an update replaces. */
@@ -53,7 +54,7 @@ export class ResilientInformer<T extends KubernetesObject> {
   private hasSyncedOnce = false;
   private running = false;
   private generation = 0;
-  private current?: { lw: ListWatch<T>; watch: GuardedWatch };
+  private current?: { lw: ListThenWatch<T>; watch: GuardedWatch };
   private failures = 0;
   /** When the current generation last listed successfully; undefined after a failure. */
   private healthySince: number | undefined;
@@ -157,12 +158,13 @@ export class ResilientInformer<T extends KubernetesObject> {
     const gen = ++this.generation;
     const live = () => this.running && gen === this.generation;
     const watch = new GuardedWatch(this.clients.config, () => { if (live()) this.lastEvent = this.clock.now(); });
-    const lw = new ListWatch<T>(this.path, watch, () => this.listAndReplace(live), false, this.opts.labelSelector);
-    lw.on('add', (obj) => { if (live()) this.upsert(obj); });
-    lw.on('update', (obj) => { if (live()) this.upsert(obj); });
-    lw.on('delete', (obj) => { if (live()) this.remove(obj); });
-    // ListWatch reports an error and then stops for good.
-    lw.on('error', (err) => { if (live()) this.fail(err); });
+    const lw = new ListThenWatch<T>(this.path, watch, {
+      list: () => this.listAndReplace(live),
+      upsert: (obj) => { if (live()) this.upsert(obj); },
+      remove: (obj) => { if (live()) this.remove(obj); },
+      // It reports an error and then stops for good.
+      error: (err) => { if (live()) this.fail(err); },
+    }, this.opts.labelSelector);
     this.current = { lw, watch };
     lw.start().catch((err: unknown) => { if (live()) this.fail(err); });
   }
@@ -170,15 +172,15 @@ export class ResilientInformer<T extends KubernetesObject> {
   private disconnect(): void {
     const current = this.current;
     this.current = undefined;
-    // Retire the generation first: aborting its watch makes ListWatch report an
+    // Retire the generation first: aborting its watch reports an
     // AbortError synchronously, which must not count as a failure of the next one.
     this.generation++;
     if (!current) return;
+    current.lw.stop();
     current.watch.close();
-    void current.lw.stop();
   }
 
-  /** ListWatch's list step: our cache converges on the list, emitting what changed. */
+  /** The list step of a connection: the cache converges on the list, emitting what changed. */
   private async listAndReplace(live: () => boolean): Promise<KubernetesListObject<T>> {
     const list = await this.listFn();
     if (!live()) return list;
