@@ -4,7 +4,7 @@
 import type { V1Container, V1EnvVar, V1Job, V1PodSecurityContext, V1SecurityContext, V1Toleration } from '@kubernetes/client-node';
 import {
   ANNOTATION_ENQUEUED_AT, ANNOTATION_PRIORITY, jobName, LABEL_ATTEMPT, LABEL_MANAGED_BY, LABEL_POOL,
-  LABEL_SOURCE, LABEL_SYNC_TYPE, LABEL_TASK, MANAGED_BY, SYNC_CONTAINER,
+  LABEL_SOURCE, LABEL_SYNC_TYPE, LABEL_TASK, MANAGED_BY, PARAMETER_PREFIX, SYNC_CONTAINER,
 } from './labels.js';
 import type { SyncTaskSpec, WorkerPoolSpec } from '../api/types.js';
 import { templateFor } from './template.js';
@@ -88,7 +88,7 @@ export function buildJob(inputs: JobInputs): V1Job {
     envFrom: [
       ...(t.envFrom ?? []),
       // Secret parameters reach the worker as SYNCPOOL_PARAM_* variables, never inline in the Job.
-      ...(task.spec.parametersFrom ? [{ secretRef: { name: task.spec.parametersFrom.secretRef.name }, prefix: 'SYNCPOOL_PARAM_' }] : []),
+      ...(task.spec.parametersFrom ? [{ secretRef: { name: task.spec.parametersFrom.secretRef.name }, prefix: PARAMETER_PREFIX }] : []),
     ] as V1Container['envFrom'],
     resources: t.resources as V1Container['resources'],
     securityContext: restrictedContainer(t.securityContext as V1SecurityContext | undefined),

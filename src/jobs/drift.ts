@@ -6,7 +6,7 @@
 // no longer matches its task is made again, so a task never runs a sync it does not show.
 import type { V1Job } from '@kubernetes/client-node';
 import { isDeepStrictEqual } from 'node:util';
-import { SYNC_CONTAINER } from './labels.js';
+import { PARAMETER_PREFIX, SYNC_CONTAINER } from './labels.js';
 
 export interface RunSpec {
   source: string;
@@ -24,7 +24,7 @@ export function driftedField(job: V1Job, spec: RunSpec): string | undefined {
   if (env.get('SYNCPOOL_SYNC_TYPE') !== spec.syncType) return 'spec.syncType';
   const parameters = JSON.parse(env.get('SYNCPOOL_PARAMETERS') ?? '{}') as unknown;
   if (!isDeepStrictEqual(parameters, JSON.parse(JSON.stringify(spec.parameters ?? {})))) return 'spec.parameters';
-  const secret = container.envFrom?.find((e) => e.prefix === 'SYNCPOOL_PARAM_')?.secretRef?.name;
+  const secret = container.envFrom?.find((e) => e.prefix === PARAMETER_PREFIX)?.secretRef?.name;
   if (secret !== spec.parametersFrom?.secretRef.name) return 'spec.parametersFrom';
   return undefined;
 }

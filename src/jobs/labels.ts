@@ -31,6 +31,8 @@ export const ANNOTATION_TASK_UID = 'syncpool.dev/task-uid';
 
 /** Container name of the sync in every Job we create. */
 export const SYNC_CONTAINER = 'sync';
+/** Secret parameters reach the worker as variables with this prefix (a Job's envFrom). */
+export const PARAMETER_PREFIX = 'SYNCPOOL_PARAM_';
 
 /**
  * Deterministic Job name for one attempt of a task: a repeated create answers

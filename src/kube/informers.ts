@@ -4,7 +4,7 @@
 import type { KubernetesObject, V1CronJob, V1Job, V1Pod } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../api/common.js';
 import type { SyncTask, WorkerPool } from '../api/types.js';
-import { LABEL_POOL } from '../jobs/labels.js';
+import { LABEL_POOL, PARAMETER_PREFIX, SYNC_CONTAINER } from '../jobs/labels.js';
 import { type InformerOptions, ResilientInformer } from '../runtime/informer.js';
 import type { KubeClients } from './client.js';
 import { POOLS, TASKS } from './writers.js';
@@ -13,6 +13,12 @@ export type TaskObject = SyncTask & KubernetesObject;
 export type PoolObject = WorkerPool & KubernetesObject;
 
 type CustomList<T> = { items: T[]; metadata?: { resourceVersion?: string } };
+
+/** managedFields is bookkeeping for server-side apply; no reader here needs it. */
+function withoutManagedFields<T extends KubernetesObject>(obj: T): T {
+  if (!obj.metadata?.managedFields) return obj;
+  return { ...obj, metadata: { ...obj.metadata, managedFields: undefined } };
+}
 
 /** `namespace` undefined: every namespace. */
 function customInformer<T extends KubernetesObject>(
@@ -26,15 +32,44 @@ function customInformer<T extends KubernetesObject>(
 }
 
 export const taskInformer = (clients: KubeClients, namespace: string | undefined, opts: InformerOptions<TaskObject>) =>
-  customInformer<TaskObject>(clients, TASKS, namespace, opts);
+  customInformer<TaskObject>(clients, TASKS, namespace, { ...opts, transform: withoutManagedFields });
 
 export const poolInformer = (clients: KubeClients, namespace: string | undefined, opts: InformerOptions<PoolObject>) =>
   customInformer<PoolObject>(clients, POOLS, namespace, opts);
 
-/** managedFields is bookkeeping for server-side apply; no reader here needs it. */
-function withoutManagedFields<T extends KubernetesObject>(obj: T): T {
-  if (!obj.metadata?.managedFields) return obj;
-  return { ...obj, metadata: { ...obj.metadata, managedFields: undefined } };
+/**
+ * A Job as the operator reads it: all of its metadata but managedFields, its status, the
+ * spec fields that decide a run (suspend, deadline, retries), and of its pod template only
+ * the sync container's SYNCPOOL_* variables and parameter Secret, which tell whether a
+ * queued Job still runs what its task says (jobs/drift.ts). The rest of the template (the
+ * image, resources, security context, volumes) is most of a Job and nobody here reads
+ * it: with 10,000 Jobs queued it was most of the operator's memory.
+ */
+export function slimJob(job: V1Job): V1Job {
+  const spec = job.spec;
+  const sync = spec?.template?.spec?.containers?.find((c) => c.name === SYNC_CONTAINER);
+  return {
+    apiVersion: job.apiVersion,
+    kind: job.kind,
+    metadata: withoutManagedFields(job).metadata,
+    spec: spec && {
+      suspend: spec.suspend,
+      activeDeadlineSeconds: spec.activeDeadlineSeconds,
+      backoffLimit: spec.backoffLimit,
+      parallelism: spec.parallelism,
+      completions: spec.completions,
+      template: {
+        spec: {
+          containers: sync ? [{
+            name: sync.name,
+            env: sync.env?.filter((e) => e.name.startsWith('SYNCPOOL_')),
+            envFrom: sync.envFrom?.filter((e) => e.prefix === PARAMETER_PREFIX),
+          }] : [],
+        },
+      },
+    } as V1Job['spec'],
+    status: job.status,
+  };
 }
 
 /** Only Jobs labelled with a pool: the pools' queues and runs, nothing else. */
@@ -43,7 +78,7 @@ export function jobInformer(clients: KubeClients, namespace: string | undefined,
   const list = () => (namespace
     ? clients.batch.listNamespacedJob({ namespace, labelSelector: LABEL_POOL })
     : clients.batch.listJobForAllNamespaces({ labelSelector: LABEL_POOL }));
-  return new ResilientInformer<V1Job>(clients, path, list, { ...opts, labelSelector: LABEL_POOL, transform: withoutManagedFields });
+  return new ResilientInformer<V1Job>(clients, path, list, { ...opts, labelSelector: LABEL_POOL, transform: slimJob });
 }
 
 /**
