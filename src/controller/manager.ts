@@ -23,6 +23,7 @@ import {
 import type { HeartbeatStore } from '../heartbeat/store.js';
 import { MemoryHeartbeatStore } from '../heartbeat/memoryStore.js';
 import { DepartedRuns } from './pools/departures.js';
+import { CreateAdmissions } from './pools/claims.js';
 import { AdmissionExpectations } from './pools/expectations.js';
 import { PoolReconciler } from './pools/reconcile.js';
 import { TemplateChecks } from './pools/templateCheck.js';
@@ -83,16 +84,19 @@ export class Manager {
     const events = o.events ?? noEvents;
     this.taskCache = new WriteThroughCache<SyncTask>(this.tasks as never);
     this.poolCache = new WriteThroughCache<WorkerPool>(this.pools as never);
+    const departures = this.departures;
+    const expectations = new AdmissionExpectations();
+    const onAdmit = (job: V1Job) => { metrics.admitted(job, now().getTime()); o.onAdmit?.(job); };
+    const poolReconciler = new PoolReconciler({
+      pools: this.poolCache, jobs: this.jobs, pods: this.pods, tasks: this.tasks, writes, events, now, log: o.log,
+      onAdmit, expectations, departures, templates: new TemplateChecks(writes, o.heartbeatUrl),
+    });
     const taskReconciler = new TaskReconciler({
       tasks: this.taskCache, pools: this.pools as never, jobs: this.jobs, pods: this.pods, cronJobs: this.cronJobs,
       writes, events, heartbeatUrl: o.heartbeatUrl, now, log: o.log, metrics,
       heartbeats: o.heartbeats ?? new MemoryHeartbeatStore({ now: () => now().getTime() }),
-    });
-    const departures = this.departures;
-    const poolReconciler = new PoolReconciler({
-      pools: this.poolCache, jobs: this.jobs, pods: this.pods, tasks: this.tasks, writes, events, now, log: o.log,
-      onAdmit: (job) => { metrics.admitted(job, now().getTime()); o.onAdmit?.(job); },
-      expectations: new AdmissionExpectations(), departures, templates: new TemplateChecks(writes, o.heartbeatUrl),
+      // A task's Job is created admitted when its pool admits it at once (claims.ts).
+      admission: new CreateAdmissions({ pools: poolReconciler, expectations, writes, onAdmit }),
     });
     const cronJobReconciler = new CronJobReconciler({ cronJobs: this.cronJobs, pools: this.pools, writes, events, log: o.log });
     const observed = (name: string) => ({

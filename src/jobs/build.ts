@@ -34,6 +34,8 @@ export interface JobInputs {
   attempt: number;
   enqueuedAt: string; // ISO time; the queue's FIFO order within a priority
   heartbeatUrl: string;
+  /** Created already admitted: its pool's slot was claimed for it (controller/pools/claims.ts). */
+  admitted?: boolean;
 }
 
 // A template cannot loosen these (src/api/security.ts refuses it), only leave them unset.
@@ -111,8 +113,9 @@ export function buildJob(inputs: JobInputs): V1Job {
       }],
     },
     spec: {
-      // Created suspended: being in the pool's queue means exactly this.
-      suspend: true,
+      // Created suspended: being in the pool's queue means exactly this. Unsuspended only
+      // when the pool admitted it before it was made (a claim).
+      suspend: !inputs.admitted,
       // Retries are the operator's (with backoff and a new attempt number), not the Job's.
       backoffLimit: 0,
       activeDeadlineSeconds: task.spec.activeDeadlineSeconds,

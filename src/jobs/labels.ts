@@ -12,6 +12,8 @@ export const MANAGED_BY = 'syncpool';
 
 /** Set by the Job controller on every pod it makes: the uid of that Job. */
 export const JOB_UID_LABEL = 'batch.kubernetes.io/controller-uid';
+/** Set by the Job controller on every pod it makes: the name of that Job. */
+export const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name';
 
 export const ANNOTATION_PRIORITY = 'syncpool.dev/priority';
 export const ANNOTATION_ENQUEUED_AT = 'syncpool.dev/enqueued-at';

@@ -27,6 +27,11 @@ export interface SnapshotInput {
   assumed: ReadonlySet<string>;
   /** Runs whose Job is gone but whose pod may still be alive (see departures.ts). */
   departed?: readonly RunRef[];
+  /**
+   * Runs admitted by creating their Job running, not yet settled by the cache (claims):
+   * each holds a slot under its Job's name, whatever the cache shows of that name.
+   */
+  creating?: readonly RunRef[];
   /** Any Job of the namespace by name, finished ones included (a cache lookup). */
   jobNamed: (name: string) => V1Job | undefined;
 }
@@ -112,11 +117,15 @@ function queuedRunOf(job: V1Job): QueuedRun {
 
 const tasksByUid = (tasks: readonly TaskObject[]) => new Map(tasks.map((t) => [t.metadata!.uid!, t]));
 
-export function snapshotPool({ jobs, pods, tasks, assumed, jobNamed, departed = [] }: SnapshotInput): PoolSnapshot {
+export function snapshotPool({ jobs, pods, tasks, assumed, jobNamed, departed = [], creating = [] }: SnapshotInput): PoolSnapshot {
   const snap: PoolSnapshot = { running: [], queued: [], jobs: new Map(), reserved: new Set() };
   const liveTasks = tasksByUid(tasks);
+  // Counted once each, by the claim: a Job of the name the cache shows is not counted again.
+  snap.running.push(...creating);
+  const claimed = new Set(creating.map((run) => run.name));
 
   for (const job of jobs) {
+    if (claimed.has(job.metadata!.name!)) continue;
     const where = standing(job, assumed, liveTasks);
     if (where === undefined) continue;
     const run = queuedRunOf(job);
@@ -138,6 +147,7 @@ export function snapshotPool({ jobs, pods, tasks, assumed, jobNamed, departed = 
   for (const task of tasks) {
     if (!awaitsJob(task)) continue;
     const name = jobName(task.metadata!.name!, task.status?.attempt ?? 1);
+    if (claimed.has(name)) continue;
     const existing = jobNamed(name);
     if (existing && controllerUid(existing) === task.metadata!.uid) continue;
     snap.queued.push({

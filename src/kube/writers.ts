@@ -5,7 +5,7 @@
 // another run, and a decision made about the old one must not land on the new one.
 import type { V1CronJob, V1Job } from '@kubernetes/client-node';
 import { GROUP, VERSION } from '../api/common.js';
-import { ANNOTATION_FAILURE_MESSAGE, ANNOTATION_FAILURE_REASON, ANNOTATION_PRIORITY, JOB_UID_LABEL } from '../jobs/labels.js';
+import { ANNOTATION_FAILURE_MESSAGE, ANNOTATION_FAILURE_REASON, ANNOTATION_PRIORITY, JOB_NAME_LABEL, JOB_UID_LABEL } from '../jobs/labels.js';
 import { isAlreadyExists, isNotFound, isConflict, type KubeClients, mergePatch } from './client.js';
 
 export const TASKS = 'synctasks';
@@ -33,8 +33,13 @@ export interface ClusterWrites {
   getJob(namespace: string, name: string): Promise<V1Job | undefined>;
   /** Live too: how many pods of that Job (by uid) are alive (not Succeeded/Failed). */
   alivePods(namespace: string, jobUid: string): Promise<number>;
-  /** Creates the Job; false if the name was taken already (names are deterministic). */
-  createJob(job: V1Job): Promise<boolean>;
+  /** Live: how many pods of any Job of that name are alive (for a Job whose uid is unknown). */
+  alivePodsOfJobNamed(namespace: string, jobName: string): Promise<number>;
+  /**
+   * Creates the Job; returns it as stored, or undefined if the name was taken already
+   * (names are deterministic: AlreadyExists).
+   */
+  createJob(job: V1Job): Promise<V1Job | undefined>;
   /** Whether the API server would accept this Job, without creating it (dry run). */
   checkJob(job: V1Job): Promise<void>;
   /** Unsuspends a queued Job; returns it as stored. Refused (404, or 422 on the uid) if it is gone or another one. */
@@ -101,9 +106,20 @@ export class Writers implements ClusterWrites {
     return pods.items.filter((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed').length;
   }
 
-  async createJob(job: V1Job): Promise<boolean> {
+  async alivePodsOfJobNamed(namespace: string, jobName: string): Promise<number> {
+    this.onRequest('list');
+    const pods = await this.kube.core.listNamespacedPod({ namespace, labelSelector: `${JOB_NAME_LABEL}=${jobName}` });
+    return pods.items.filter((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed').length;
+  }
+
+  async createJob(job: V1Job): Promise<V1Job | undefined> {
     this.onRequest('create');
-    return created(this.kube.batch.createNamespacedJob({ namespace: job.metadata!.namespace!, body: job }));
+    try {
+      return await this.kube.batch.createNamespacedJob({ namespace: job.metadata!.namespace!, body: job });
+    } catch (err) {
+      if (isAlreadyExists(err)) return undefined;
+      throw err;
+    }
   }
 
   async checkJob(job: V1Job): Promise<void> {

@@ -11,14 +11,21 @@
 //   landed, so the slot stays taken and the same write is sent again on the next cycle
 //   until it either lands or is refused. Dropping it would under-count the pool.
 //
-// Kept per pool, so reconciling one pool never drops another pool's expectations.
+// A Job may also be admitted by creating it running (a claim, see claims.ts). Its uid
+// is unknown until the create answers, so that admission is kept by the Job's name
+// (creates.ts has its rules). Kept per pool, so reconciling one pool never drops another
+// pool's expectations.
 import type { V1Job } from '@kubernetes/client-node';
 import { holdsSlot } from '../../jobs/classify.js';
+import type { RunRef } from '../../core/types.js';
+import { atOrPast, type CreateClaim, type CreateExpectation, newCreate, type PoolView, settleCreate } from './creates.js';
+
+export type { CreateClaim, CreateExpectation, PoolView } from './creates.js';
 
 interface Expectation {
   name: string;
   assumedAtMs: number;
-  /** resourceVersion our successful write returned; undefined while unknown. */
+  /** resourceVersion of our successful write; undefined while unknown. */
   writtenRevision?: string;
   /** The write's outcome is unknown: send it again. */
   uncertain: boolean;
@@ -29,19 +36,15 @@ export interface Observed {
   assumed: Set<string>;
   /** Admissions whose write must be sent again (its outcome was unknown). */
   resend: { uid: string; name: string }[];
-}
-
-/** etcd revisions are integers; compare them as such. */
-function atOrPast(cached: string | undefined, written: string): boolean {
-  try {
-    return BigInt(cached ?? '0') >= BigInt(written);
-  } catch {
-    return false;
-  }
+  /** Runs admitted by a create the cache does not show yet: each holds a slot. */
+  creating: RunRef[];
+  /** Of those, creates whose task no longer wants its Job: only a live look can settle them. */
+  unseen: CreateExpectation[];
 }
 
 export class AdmissionExpectations {
   private readonly byPool = new Map<string, Map<string, Expectation>>();
+  private readonly createsByPool = new Map<string, Map<string, CreateExpectation>>();
 
   assume(pool: string, uid: string, name: string, nowMs: number): void {
     let pending = this.byPool.get(pool);
@@ -65,38 +68,70 @@ export class AdmissionExpectations {
     this.byPool.get(pool)?.delete(uid);
   }
 
+  // ---- Admissions by create (claims) ----
+
+  /** Counts the claimed run as running from now on, before its create is sent. */
+  assumeCreate(pool: string, claim: CreateClaim, nowMs: number): void {
+    let pending = this.createsByPool.get(pool);
+    if (!pending) this.createsByPool.set(pool, (pending = new Map()));
+    pending.set(claim.name, newCreate(claim, nowMs));
+  }
+
+  /** The claim held for this Job name, if any (an earlier create's outcome may be unknown). */
+  create(pool: string, name: string): CreateExpectation | undefined {
+    return this.createsByPool.get(pool)?.get(name);
+  }
+
+  /** Gives the claim's slot back (that claim: a newer one of the same name stays). */
+  release(pool: string, e: CreateExpectation): void {
+    const pending = this.createsByPool.get(pool);
+    if (pending?.get(e.name) !== e) return;
+    pending.delete(e.name);
+    if (pending.size === 0) this.createsByPool.delete(pool);
+  }
+
   forgetPool(pool: string): void {
     this.byPool.delete(pool);
+    this.createsByPool.delete(pool);
   }
 
   /**
-   * Settles this pool's expectations against the cache's view of its unfinished Jobs
-   * (by uid): satisfied ones are dropped, the rest count as running.
+   * Settles this pool's expectations against the cache's view of its Jobs: satisfied
+   * ones are dropped, the rest count as running.
    */
-  observe(pool: string, unfinished: ReadonlyMap<string, V1Job>): Observed {
-    const out: Observed = { assumed: new Set(), resend: [] };
+  observe(pool: string, view: PoolView): Observed {
+    const out: Observed = { assumed: new Set(), resend: [], creating: [], unseen: [] };
     const pending = this.byPool.get(pool);
-    if (!pending) return out;
-    for (const [uid, e] of pending) {
-      const job = unfinished.get(uid);
+    for (const [uid, e] of pending ?? []) {
+      const job = view.unfinished.get(uid);
       // Gone or finished (either frees the slot on its own), or seen running: satisfied.
       const seen = !job || holdsSlot(job) || (e.writtenRevision !== undefined && atOrPast(job.metadata?.resourceVersion, e.writtenRevision));
       if (seen) {
-        pending.delete(uid);
+        pending!.delete(uid);
         continue;
       }
       out.assumed.add(uid);
       if (e.uncertain) out.resend.push({ uid, name: e.name });
     }
-    if (pending.size === 0) this.byPool.delete(pool);
+    if (pending?.size === 0) this.byPool.delete(pool);
+
+    for (const e of this.createsByPool.get(pool)?.values() ?? []) {
+      const verdict = settleCreate(e, view);
+      if (verdict === 'settled') {
+        this.release(pool, e);
+        continue;
+      }
+      out.creating.push(e.run);
+      if (verdict === 'unseen') out.unseen.push(e);
+    }
     return out;
   }
 
   /** Expectations held for a pool (for tests and a gauge). */
   size(pool?: string): number {
-    if (pool !== undefined) return this.byPool.get(pool)?.size ?? 0;
+    if (pool !== undefined) return (this.byPool.get(pool)?.size ?? 0) + (this.createsByPool.get(pool)?.size ?? 0);
     let n = 0;
-    for (const p of this.byPool.values()) n += p.size;
+    for (const p of [...this.byPool.values(), ...this.createsByPool.values()]) n += p.size;
     return n;
   }
 }

@@ -1,10 +1,14 @@
 // Pool admission. One cycle, as numbered steps:
 //   1. Is the pool usable (spec parses, template makes valid Jobs)? If not, say so and stop.
-//   2. Snapshot: the pool's unfinished Jobs, alive pods and live tasks (by index), with the
-//      admissions this pool assumed but its cache has not shown yet counted as running.
-//   3. Resend admissions whose earlier write had an unknown outcome.
-//   4. Decide with the pure core over the pool's kept queue; assume every admission, then
-//      write them all at once and settle each as its answer comes.
+//   2. What needs the API server before deciding: departed runs looked up live, admissions
+//      whose earlier write had an unknown outcome sent again, claimed creates whose task is
+//      gone looked up live.
+//   3. Snapshot, decide, assume, with no await in between: the pool's unfinished Jobs, alive
+//      pods and live tasks (by index), with what this pool assumed but its cache has not
+//      shown yet counted as running; the pure core decides over the pool's kept queue; every
+//      admission is assumed. Claims (a task creating its Job already admitted, claim()) do
+//      the same synchronously, so cycles and claims take turns and each counts the other's.
+//   4. Write the admissions all at once and settle each as its answer comes.
 //   5. Write the pool's status if it changed, with an Event when its state flips; counts
 //      alone at most once a second (a busy pool's change on every cycle).
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
@@ -12,7 +16,7 @@ import type { WorkerPool } from '../../api/types.js';
 import { decideAdmission } from '../../core/admission.js';
 import { summarizePool } from '../../core/poolStatus.js';
 import { QueueIndex } from '../../core/queueIndex.js';
-import type { PoolPolicy, RunRef } from '../../core/types.js';
+import type { AdmissionDecision, PoolPolicy, RunRef } from '../../core/types.js';
 import { JOB_UID_LABEL } from '../../jobs/labels.js';
 import { apiStatus, isDefiniteRefusal } from '../../kube/client.js';
 import type { EventSink } from '../../kube/events.js';
@@ -24,7 +28,8 @@ import { type Condition, setCondition } from '../conditions.js';
 import { sameContent } from '../equal.js';
 import { ALIVE_PODS_BY_POOL, type IndexedCache, LIVE_TASKS_BY_POOL, UNFINISHED_BY_POOL } from '../indexes.js';
 import type { DepartedRuns } from './departures.js';
-import type { AdmissionExpectations } from './expectations.js';
+import { settleUnseen } from './claims.js';
+import type { AdmissionExpectations, PoolView } from './expectations.js';
 import { poolPolicy } from '../../api/poolPolicy.js';
 import { type PoolSnapshot, snapshotPool, type TaskObject } from '../../jobs/poolSnapshot.js';
 import type { TemplateChecks } from './templateCheck.js';
@@ -43,6 +48,12 @@ export interface PoolReconcilerDeps {
   log: Logger;
   /** Observes each admitted Job (metrics, latency measurement). */
   onAdmit?: (job: V1Job) => void;
+  /**
+   * Whether a claim may be refused on the last decision's word, without a snapshot (on
+   * unless false). The hint only ever refuses, so the simulation turns it off for half
+   * its runs: the snapshot and the decision alone must keep the cap.
+   */
+  claimHints?: boolean;
 }
 
 /**
@@ -91,6 +102,13 @@ export class PoolReconciler {
    */
   private readonly queues = new Map<string, QueueIndex>();
 
+  /**
+   * What each pool's last decision (a cycle's or a claim's) left, for claims to skip a
+   * snapshot that would refuse them: the reserved runs it admitted (their tasks may
+   * claim), the slots it left spare and the runs it left waiting.
+   */
+  private readonly hints = new Map<string, { admitted: Set<string>; spare: number; waiting: number }>();
+
   /** When each pool's status was last written (ms), for STATUS_COUNTS_INTERVAL_MS. */
   private readonly statusWrittenAt = new Map<string, number>();
 
@@ -105,6 +123,7 @@ export class PoolReconciler {
       this.d.departures.forgetPool(key);
       this.verdicts.delete(key);
       this.queues.delete(key);
+      this.hints.delete(key);
       this.statusWrittenAt.delete(key);
       return;
     }
@@ -112,37 +131,30 @@ export class PoolReconciler {
     const usable = await this.usable(key, pool);
     if (!usable.ok) {
       this.queues.delete(key);
+      this.hints.delete(key);
       await this.writeStatus(pool, { invalid: usable });
       return;
     }
     const { policy } = usable;
+
+    // 2. Everything that needs the API server comes before the decision (see step 3).
+    const resent = await this.lookBeforeDeciding(key, namespace);
+
+    // 3. Snapshot through the indexes (only this pool's unfinished Jobs and live tasks),
+    //    decide (pure), assume every admission: no await from here to the writes, so the
+    //    decision is this snapshot's alone, and no claim slips in between (claims run
+    //    between cycles' awaits and count what this cycle assumed, as it counts theirs).
+    //    Every admission is assumed before the first write, so whatever answers come back,
+    //    and in whatever order, the slots counted are never given out twice.
     const nowMs = this.d.now().getTime();
-
-    // 2. Snapshot through the indexes: only this pool's unfinished Jobs and live tasks.
-    const jobs = this.d.jobs.byIndex(UNFINISHED_BY_POOL, key);
-    const observed = this.d.expectations.observe(key, new Map(jobs.map((j) => [j.metadata!.uid!, j])));
-    const pods = this.d.pods.byIndex(ALIVE_PODS_BY_POOL, key);
-    const departed = await this.departed(key, pods);
-    const snap = snapshotPool({
-      jobs, pods, departed, tasks: this.d.tasks.byIndex(LIVE_TASKS_BY_POOL, key), assumed: observed.assumed,
-      jobNamed: (job) => this.d.jobs.get(namespace, job),
-    });
-
-    // 3. Admissions whose write may or may not have landed hold their slot; send them again.
-    const resent = await Promise.allSettled(observed.resend.map(({ uid, name: job }) => this.write(key, { namespace, name: job, uid })));
-
-    // 4. Decide (pure), then admit the whole decision at once: one round trip per cycle,
-    //    not one per slot (awaiting each in turn left half of a 50-slot pool idle when runs
-    //    are short). Every admission is assumed before the first write, so whatever answers
-    //    come back, and in whatever order, the slots counted are never given out twice.
-    //    The queue is brought up to date and read with no await in between, so the
-    //    decision is this snapshot's alone.
-    const queue = this.queueOf(key);
-    queue.sync(snap.queued);
-    const decision = decideAdmission({ policy, running: snap.running, queue, nowMs });
-    // A reserved run's task has no Job yet: the slot waits for it.
+    const snap = this.snapshot(key, namespace);
+    const decision = this.decide(key, policy, snap, nowMs);
+    // A reserved run's task has no Job yet: the slot waits for it (its task may claim it).
     const admitting = decision.admit.filter((run) => !snap.reserved.has(run.name)).map((run) => this.assume(key, snap, run.name, nowMs));
-    const admitted = await Promise.allSettled(admitting.map(({ job, ref }) => this.write(key, ref).then((ok) => {
+
+    // 4. Admit the whole decision at once: one round trip per cycle, not one per slot
+    //    (awaiting each in turn left half of a 50-slot pool idle when runs are short).
+    const admitted = await Promise.allSettled(admitting.map(({ job, ref }) => this.write(key, ref, false).then((ok) => {
       if (ok) this.d.onAdmit?.(job);
       return ok;
     })));
@@ -157,6 +169,37 @@ export class PoolReconciler {
     return this.writeStatus(pool, { policy, active: snap.running.length + started, queued: waitingJobs });
   }
 
+  /**
+   * Whether the pool admits this task's run (its Job not made yet) right now: then its
+   * slot is assumed at once, and the task creates the Job already admitted, a write and a
+   * watch round trip sooner than creating it queued for the next cycle to admit.
+   * Synchronous, as a cycle's snapshot-decide-assume is, and decided the same way: the
+   * run must be among what the pure decision admits now, so a claim never jumps the queue
+   * (priority, source limits, overlap). Refused whenever in doubt: no verdict on the
+   * pool's current spec yet (a new leader's first cycle has not run), or the last decision
+   * says the run would not be admitted (a hint, so a deep queue does not pay a snapshot
+   * per task: the fresh snapshot decides), or a claim of that name is held already.
+   */
+  claim(key: string, claim: { name: string; taskUid: string }): boolean {
+    if (this.d.expectations.create(key, claim.name)) return false;
+    const hint = this.hints.get(key);
+    if (!hint) return false; // no decision yet since this process leads
+    const likely = hint.admitted.has(claim.name) || (hint.spare > 0 && hint.waiting === 0);
+    if (!likely && this.d.claimHints !== false) return false;
+    const [namespace, name] = splitKey(key);
+    const pool = this.d.pools.get(namespace, name);
+    const known = this.verdicts.get(key);
+    if (!pool || !known?.usable.ok || known.uid !== pool.metadata.uid || known.generation !== pool.metadata.generation) return false;
+    const nowMs = this.d.now().getTime();
+    const snap = this.snapshot(key, namespace);
+    const decision = this.decide(key, known.usable.policy, snap, nowMs);
+    const run = decision.admit.find((r) => r.name === claim.name);
+    if (!run || !snap.reserved.has(claim.name)) return false;
+    this.d.expectations.assumeCreate(key, { namespace, name: run.name, source: run.source, syncType: run.syncType, taskUid: claim.taskUid }, nowMs);
+    this.hints.get(key)?.admitted.delete(run.name);
+    return true;
+  }
+
   private queueOf(pool: string): QueueIndex {
     let queue = this.queues.get(pool);
     if (!queue) this.queues.set(pool, (queue = new QueueIndex()));
@@ -164,18 +207,74 @@ export class PoolReconciler {
   }
 
   /**
-   * Departed runs that still hold a slot: those whose pod the pod cache has not shown
-   * yet and a live look finds alive. One seen in the pod cache counts there instead.
+   * The pool at this instant, from the caches and what this process assumed. Departed
+   * runs still recorded all hold their slot (the live look that settles them comes before,
+   * in lookBeforeDeciding, never in between).
    */
-  private async departed(pool: string, pods: V1Pod[]): Promise<RunRef[]> {
-    const held: RunRef[] = [];
+  private snapshot(key: string, namespace: string): PoolSnapshot {
+    const jobs = this.d.jobs.byIndex(UNFINISHED_BY_POOL, key);
+    const pods = this.d.pods.byIndex(ALIVE_PODS_BY_POOL, key);
+    const tasks = this.d.tasks.byIndex(LIVE_TASKS_BY_POOL, key);
+    const jobNamed = (job: string) => this.d.jobs.get(namespace, job);
+    const observed = this.d.expectations.observe(key, this.view(jobs, tasks, jobNamed));
+    const seen = new Set(pods.map((p) => p.metadata?.labels?.[JOB_UID_LABEL]));
+    const departed = this.d.departures.of(key).filter((run) => !seen.has(run.uid))
+      .map((run) => ({ name: `departed/${run.name}`, source: run.source, syncType: run.syncType }));
+    return snapshotPool({ jobs, pods, tasks, assumed: observed.assumed, creating: observed.creating, departed, jobNamed });
+  }
+
+  private view(jobs: V1Job[], tasks: TaskObject[], jobNamed: (name: string) => V1Job | undefined): PoolView {
+    let live: Map<string, TaskObject> | undefined; // only claims ask, rarely: built on demand
+    return {
+      unfinished: new Map(jobs.map((j) => [j.metadata!.uid!, j])),
+      jobNamed,
+      wants: (uid) => {
+        live ??= new Map(tasks.map((t) => [t.metadata!.uid!, t]));
+        const task = live.get(uid);
+        return task !== undefined && !task.spec.cancel;
+      },
+    };
+  }
+
+  /** The pure decision over the kept queue, brought up to date; remembered as the next claims' hint. */
+  private decide(key: string, policy: PoolPolicy, snap: PoolSnapshot, nowMs: number): AdmissionDecision {
+    const queue = this.queueOf(key);
+    queue.sync(snap.queued);
+    const decision = decideAdmission({ policy, running: snap.running, queue, nowMs });
+    this.hints.set(key, {
+      admitted: new Set(decision.admit.filter((run) => snap.reserved.has(run.name)).map((run) => run.name)),
+      spare: policy.paused ? 0 : policy.maxWorkers - snap.running.length - decision.admit.length,
+      waiting: decision.waiting,
+    });
+    return decision;
+  }
+
+  /**
+   * Step 2: departed runs whose pods are gone are settled (a live look); admissions with
+   * an unknown outcome are sent again; claimed creates whose task is gone and whose Job
+   * the cache never showed are looked up. Returns the resends' outcomes.
+   */
+  private async lookBeforeDeciding(key: string, namespace: string): Promise<PromiseSettledResult<boolean>[]> {
+    await this.settleDepartures(key);
+    if (this.d.expectations.size(key) === 0) return [];
+    const jobs = this.d.jobs.byIndex(UNFINISHED_BY_POOL, key);
+    const tasks = this.d.tasks.byIndex(LIVE_TASKS_BY_POOL, key);
+    const observed = this.d.expectations.observe(key, this.view(jobs, tasks, (job) => this.d.jobs.get(namespace, job)));
+    for (const e of observed.unseen) await settleUnseen(this.d.writes, this.d.expectations, key, e);
+    return Promise.allSettled(observed.resend.map(({ uid, name: job }) => this.write(key, { namespace, name: job, uid }, true)));
+  }
+
+  /**
+   * Departed runs that no longer hold a slot: those whose pod the pod cache has not shown
+   * and a live look finds gone. One seen in the pod cache counts there instead.
+   */
+  private async settleDepartures(pool: string): Promise<void> {
+    const pods = this.d.pods.byIndex(ALIVE_PODS_BY_POOL, pool);
     const seen = new Set(pods.map((p) => p.metadata?.labels?.[JOB_UID_LABEL]));
     for (const run of this.d.departures.of(pool)) {
       if (seen.has(run.uid)) continue;
-      if (await this.d.writes.alivePods(run.namespace, run.uid) > 0) held.push({ name: `departed/${run.name}`, source: run.source, syncType: run.syncType });
-      else this.d.departures.settled(pool, run.uid);
+      if (await this.d.writes.alivePods(run.namespace, run.uid) === 0) this.d.departures.settled(pool, run.uid);
     }
-    return held;
   }
 
   private async usable(key: string, pool: WorkerPool): Promise<Usable> {
@@ -203,21 +302,26 @@ export class PoolReconciler {
     return { job, ref };
   }
 
-  /** Writes an admission and settles its expectation. False when the Job went away (or is another one) meanwhile. */
-  private async write(pool: string, ref: { namespace: string; name: string; uid: string }): Promise<boolean> {
+  /**
+   * Writes an admission and settles its expectation. False when the Job went away (or is
+   * another one) meanwhile. `resend`: an earlier write of it had an unknown outcome.
+   */
+  private async write(pool: string, ref: { namespace: string; name: string; uid: string }, resend: boolean): Promise<boolean> {
     try {
       const stored = await this.d.writes.admitJob(ref);
       this.d.expectations.landed(pool, ref.uid, stored.metadata?.resourceVersion);
       return true;
     } catch (err) {
-      if (isDefiniteRefusal(err)) {
-        // Refused, so nothing was written.
+      const code = apiStatus(err);
+      // Deleted (cancelled) meanwhile, or replaced by another Job of the same name (422:
+      // the uid precondition): nothing left to admit.
+      const moot = code === 404 || code === 409 || code === 422;
+      // Refused, so this write changed nothing; but a refused resend (throttled, say) says
+      // nothing of the earlier write that may have landed: that one keeps the slot.
+      if (isDefiniteRefusal(err) && (!resend || moot)) {
         this.d.expectations.rollback(pool, ref.uid);
-        // Deleted (cancelled) meanwhile, or replaced by another Job of the same name (422:
-        // the uid precondition): nothing left to admit. Anything else (throttled, forbidden
-        // for now) is tried again with backoff.
-        const code = apiStatus(err);
-        if (code === 404 || code === 409 || code === 422) return false;
+        // Anything else (throttled, forbidden for now) is tried again with backoff.
+        if (moot) return false;
         throw err;
       }
       // Unknown outcome: it may have landed, so the slot stays taken and the write is

@@ -40,6 +40,7 @@ import { countTaskTransition } from '../../metrics/taskTransitions.js';
 import { type Lifecycle, lifecycleOf } from './policy.js';
 import { FINAL_PHASES } from '../../api/syncTask.js';
 import { nextTaskStatus, type TaskFacts, type TaskStatus } from './status.js';
+import type { AttemptCreates, Made } from '../pools/claims.js';
 
 export interface TaskReconcilerDeps {
   tasks: WriteThroughCache<SyncTask>;
@@ -57,6 +58,11 @@ export interface TaskReconcilerDeps {
   log: Logger;
   /** Told of each status change written (runs finished, ended, retried); nothing if omitted. */
   metrics?: Metrics;
+  /**
+   * Creates an attempt's Job already admitted when its pool admits it now (a claim);
+   * without it every Job is created queued, for the pool reconciler to admit.
+   */
+  admission?: AttemptCreates;
 }
 
 /** How soon to look again while an old incarnation's Job is being deleted. */
@@ -85,7 +91,7 @@ export class TaskReconciler {
     const status = (task.status ?? {}) as TaskStatus;
     const visit = new Visit(this.d.now().getTime());
     if (status.phase && (FINAL_PHASES.has(status.phase) || status.phase === 'Rejected')) {
-      if (FINAL_PHASES.has(status.phase)) await this.removeStrays(task);
+      if (FINAL_PHASES.has(status.phase)) await this.removeStrays(task, status);
       const kept = await this.retain(task, status, visit);
       // Rejected is judged again below: the task or its pool may have changed.
       if (kept === 'deleted' || status.phase !== 'Rejected') return requeue(visit);
@@ -105,7 +111,7 @@ export class TaskReconciler {
       }
       // A task that just finished leaves no Job queued, and keeps its retention appointment.
       if (next.phase && FINAL_PHASES.has(next.phase)) {
-        await this.removeStrays(task);
+        await this.removeStrays(task, next);
         await this.retain({ ...task, status: next }, next, visit);
       }
     }
@@ -119,10 +125,13 @@ export class TaskReconciler {
    * cancelled meanwhile): the status still names the earlier attempt, so nothing else
    * would ever look at that Job, and it would sit in the pool's queue for good.
    */
-  private async removeStrays(task: SyncTask): Promise<void> {
+  private async removeStrays(task: SyncTask, status: TaskStatus): Promise<void> {
     const { namespace, name, uid } = task.metadata;
+    // The Job an outcome was read from has finished, though the cache may not show it yet
+    // (read live: a Job created admitted, the cache behind).
+    const outcomeOf = status.phase === 'Succeeded' || status.phase === 'Failed' ? status.jobName : undefined;
     for (const job of this.d.jobs.byIndex(JOBS_BY_TASK, `${namespace}/${name}`)) {
-      if (controllerUid(job) !== uid || isDeleting(job) || isFinished(job)) continue;
+      if (controllerUid(job) !== uid || isDeleting(job) || isFinished(job) || job.metadata?.name === outcomeOf) continue;
       await this.d.writes.deleteJob({ namespace, name: job.metadata!.name!, uid: job.metadata!.uid! });
       this.d.log.info('unfinished Job of a finished task removed', { namespace, task: name, job: job.metadata!.name, phase: task.status?.phase });
     }
@@ -174,11 +183,16 @@ export class TaskReconciler {
       }
       return { kind: 'cancelled', wasRunning: false };
     }
-    // We saw this Job running before; now it is gone from the cache, so someone deleted it.
-    if (status.phase === 'Running' && status.jobName === name) return { kind: 'jobLost', jobName: name };
+    if (status.phase === 'Running' && status.jobName === name) {
+      // We saw this Job running before, or created it running a moment ago and the cache
+      // has not shown it yet: look. Gone, someone deleted it.
+      const made = await this.d.writes.getJob(namespace, name);
+      if (made && controllerUid(made) === task.metadata.uid) return this.fromJob(task, spec, made, pool, visit);
+      return { kind: 'jobLost', jobName: name };
+    }
 
     // FIFO by when the task was applied, so a burst of applies queues in apply order.
-    return this.enqueue(task, spec, pool, attempt, status.queuedAt ?? enqueuedAtOf(task as never));
+    return this.enqueue(task, spec, pool, attempt, status.queuedAt ?? enqueuedAtOf(task as never), visit);
   }
 
   /** A periodic task: its CronJob and its runs (periodic.ts). */
@@ -197,17 +211,22 @@ export class TaskReconciler {
     return periodicFacts(deps, task, spec, pool, parsed.schedule, life, visit, (run) => this.endIfDead(task, run, life, visit));
   }
 
-  /** Makes the attempt's Job, if the pool is there, usable and allows the task. */
-  private async enqueue(task: SyncTask, spec: SyncTaskSpec, pool: WorkerPool | undefined, attempt: number, queuedAt: string): Promise<TaskFacts> {
+  /** Makes the attempt's Job, if the pool is there, usable and allows the task: admitted at once if its pool admits it now. */
+  private async enqueue(
+    task: SyncTask, spec: SyncTaskSpec, pool: WorkerPool | undefined, attempt: number, queuedAt: string, visit: Visit,
+  ): Promise<TaskFacts> {
     const namespace = task.metadata.namespace;
     const refusal = poolRefusal(spec, pool);
     if (refusal || !pool) return refusal!;
 
+    const build = (admitted: boolean) => buildJob({
+      task: { namespace, name: task.metadata.name, uid: task.metadata.uid!, apiVersion: task.apiVersion, kind: task.kind, spec },
+      pool, attempt, enqueuedAt: queuedAt, heartbeatUrl: this.d.heartbeatUrl, admitted,
+    });
+    let made: Made = { kind: 'queued' };
     try {
-      await this.d.writes.createJob(buildJob({
-        task: { namespace, name: task.metadata.name, uid: task.metadata.uid!, apiVersion: task.apiVersion, kind: task.kind, spec },
-        pool, attempt, enqueuedAt: queuedAt, heartbeatUrl: this.d.heartbeatUrl,
-      }));
+      if (this.d.admission) made = await this.d.admission.create(`${namespace}/${spec.pool}`, task.metadata.uid!, build);
+      else await this.d.writes.createJob(build(false));
     } catch (err) {
       // The API server refuses the Job: 400 when it cannot even decode it (a malformed
       // quantity), 422 when it fails validation. Retrying cannot help until a spec
@@ -219,7 +238,15 @@ export class TaskReconciler {
       if (blame.owner === 'task') return { kind: 'jobRefused', field: blame.field, message: apiMessage(err) };
       return { kind: 'templateInvalid', pool: spec.pool, message: apiMessage(err) };
     }
-    return { kind: 'queued', pool: spec.pool, jobName: jobName(task.metadata.name, attempt), attempt, queuedAt };
+    const name = jobName(task.metadata.name, attempt);
+    if (made.kind === 'lost') return { kind: 'jobLost', jobName: name };
+    if (made.kind === 'admitted') {
+      // Admitted as it was made: the status says Running at once (no Queued write first),
+      // and keeps when the attempt was queued.
+      const facts = await this.fromJob(task, spec, made.job, pool, visit);
+      return facts.kind === 'job' ? { ...facts, queuedAt } : facts;
+    }
+    return { kind: 'queued', pool: spec.pool, jobName: name, attempt, queuedAt };
   }
 
   /** An existing Job is the truth about the run, even if cancel came late or the pool went. */
@@ -296,7 +323,7 @@ export class TaskReconciler {
       };
     }
     // The next attempt joins the queue's end as of its retry time, not its first apply.
-    return this.enqueue(task, spec, pool, next.attempt, new Date(next.atMs).toISOString());
+    return this.enqueue(task, spec, pool, next.attempt, new Date(next.atMs).toISOString(), visit);
   }
 }
 

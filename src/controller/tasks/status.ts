@@ -50,6 +50,8 @@ export type TaskFacts =
     kind: 'job'; pool: string; jobName: string; attempt: number; outcome: JobOutcome;
     /** Set when the operator is ending this run (stale, never started). */
     ending?: { reason: string; message: string };
+    /** When the attempt was queued, for a Job created already admitted (the status never said Queued). */
+    queuedAt?: string;
   }
   /** The attempt failed; the next one enters the queue at `retryAt`. */
   | { kind: 'retryWait'; pool: string; jobName: string; attempt: number; retryAt: string; retriesLeft: number; outcome: JobOutcome }
@@ -131,6 +133,7 @@ export function nextTaskStatus(current: TaskStatus | undefined, facts: TaskFacts
     case 'job':
       s.jobName = facts.jobName;
       s.attempt = facts.attempt;
+      if (facts.queuedAt) s.queuedAt = s.queuedAt ?? facts.queuedAt;
       cond(ACCEPTED, 'True', 'PoolFound', `queued in WorkerPool ${facts.pool}`);
       applyJob(s, facts, cond, finish);
       break;

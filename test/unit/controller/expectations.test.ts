@@ -1,8 +1,11 @@
 import type { V1Job } from '@kubernetes/client-node';
-import { AdmissionExpectations } from '../../../src/controller/pools/expectations.js';
+import { landed, uncertain } from '../../../src/controller/pools/creates.js';
+import { AdmissionExpectations, type PoolView } from '../../../src/controller/pools/expectations.js';
 
 const job = (uid: string, rv: string, suspend = true): V1Job => ({ metadata: { uid, resourceVersion: rv }, spec: { suspend, template: {} } });
-const view = (...jobs: V1Job[]) => new Map(jobs.map((j) => [j.metadata!.uid!, j]));
+const view = (...jobs: V1Job[]): PoolView => ({
+  unfinished: new Map(jobs.map((j) => [j.metadata!.uid!, j])), jobNamed: () => undefined, wants: () => true,
+});
 
 test('an admission counts as running until the cache shows our write, then is dropped', () => {
   const e = new AdmissionExpectations();
@@ -46,4 +49,52 @@ test('a Job gone from the pool\'s unfinished Jobs (finished or deleted) settles 
   e.uncertain('ns/a', 'u1');
   expect(e.observe('ns/a', view()).assumed.size).toBe(0);
   expect(e.size('ns/a')).toBe(0);
+});
+
+describe('an admission by create (a claim), kept by Job name', () => {
+  const claim = { namespace: 'ns', name: 'j1', taskUid: 't1', source: 's', syncType: 'x' };
+  const named = (j: V1Job & { owner?: string }) => ({ ...j, metadata: { ...j.metadata, name: 'j1', ownerReferences: [{ apiVersion: 'v1', kind: 'SyncTask', name: 't', uid: j.owner ?? 't1', controller: true }] } });
+  const byName = (job: V1Job | undefined, wants = true): PoolView => ({ unfinished: new Map(), jobNamed: () => job, wants: () => wants });
+  const fresh = (state: 'sending' | 'landed' | 'uncertain') => {
+    const e = new AdmissionExpectations();
+    e.assumeCreate('ns/a', claim, 0);
+    const c = e.create('ns/a', 'j1')!;
+    if (state === 'landed') landed(c, job('u1', '12', false));
+    if (state === 'uncertain') uncertain(c);
+    return e;
+  };
+
+  test.each([
+    ['in flight, whatever the cache shows', 'sending', named(job('u1', '12', false)), true, 'held'],
+    ['landed, the cache shows that Job', 'landed', named(job('u1', '12', false)), true, 'settled'],
+    ['landed, the cache shows that Job finished (it counts itself: not at all)', 'landed', named({ ...job('u1', '14', false), status: { conditions: [{ type: 'Complete', status: 'True' }] } }), true, 'settled'],
+    ['landed, the cache shows an older Job of the name (another incarnation)', 'landed', named({ ...job('u0', '5'), owner: 't0' }), true, 'held'],
+    ['landed, the cache shows a newer Job of the name', 'landed', named({ ...job('u2', '20'), owner: 't2' }), true, 'settled'],
+    ['landed, not shown, the task wants it', 'landed', undefined, true, 'held'],
+    ['landed, not shown, the task is gone', 'landed', undefined, false, 'unseen'],
+    ['outcome unknown, the cache shows a Job of ours, even queued (ours cannot have landed)', 'uncertain', named(job('u1', '12', true)), true, 'settled'],
+    ['outcome unknown, the cache shows another task\'s Job of the name', 'uncertain', named({ ...job('u0', '5'), owner: 't0' }), true, 'held'],
+    ['outcome unknown, another task\'s Job of the name, and ours is gone', 'uncertain', named({ ...job('u0', '5'), owner: 't0' }), false, 'unseen'],
+    ['outcome unknown, not shown, the task is gone', 'uncertain', undefined, false, 'unseen'],
+  ] as const)('%s: %s', (_, state, cached, wants, expected) => {
+    const e = fresh(state);
+    const seen = e.observe('ns/a', byName(cached as V1Job | undefined, wants));
+    if (expected === 'settled') {
+      expect(seen.creating).toEqual([]);
+      expect(e.size()).toBe(0);
+    } else {
+      expect(seen.creating).toEqual([{ name: 'j1', source: 's', syncType: 'x' }]);
+      expect(seen.unseen.map((u) => u.name)).toEqual(expected === 'unseen' ? ['j1'] : []);
+    }
+  });
+
+  test('given back only as that claim: a newer claim of the same name stays', () => {
+    const e = new AdmissionExpectations();
+    e.assumeCreate('ns/a', claim, 0);
+    const old = e.create('ns/a', 'j1')!;
+    e.release('ns/a', old);
+    e.assumeCreate('ns/a', claim, 1);
+    e.release('ns/a', old);
+    expect(e.size('ns/a')).toBe(1);
+  });
 });

@@ -5,7 +5,10 @@
 // and operator restarts, each checked against the fake API server's truth after every
 // step (sim/simulation.ts). A failing seed prints its history and last steps;
 // SYNCPOOL_SIM_SEED=<n> replays one seed, SYNCPOOL_SIM_SEEDS=<count> runs more (or fewer).
+import { buildJob } from '../../../src/jobs/build.js';
+import { apiError } from './sim/cluster.js';
 import { Harness } from './sim/harness.js';
+import { TimeoutError } from './sim/writes.js';
 import { report, simulate } from './sim/simulation.js';
 
 /** Tasks' Jobs created and seen by every cache: the starting point of the scenarios. */
@@ -91,6 +94,246 @@ test('a task deleted and applied again while the watch was down is reconciled af
   expect([first.metadata.generation, second.metadata.generation]).toEqual([1, 1]);
   h.op.caches.tasks.relist(); // the watch missed both events; the relist sees an update
   expect(queue.len()).toBe(1);
+});
+
+// Each runs with the pool's hint (a claim refused on the last decision's word) and
+// without it: the snapshot and the decision alone must keep the cap.
+describe.each([['with', true], ['without', false]])('a task creating its Job already admitted (a claim), %s hints', (_, claimHints) => {
+  /** A pool whose first cycle has run (its verdict known, so its tasks may claim). */
+  async function judgedPool(maxWorkers: number): Promise<Harness> {
+    const h = new Harness({ claimHints });
+    h.cluster.applyPool('p', { maxWorkers, overlap: 'Allow' });
+    h.deliverAll();
+    await h.reconcile('pool', 'p');
+    return h;
+  }
+
+  /** A task whose Job was made queued by someone else (an earlier leader): it waits in the queue. */
+  function queuedJob(h: Harness, name: string, priority: number): void {
+    const task = h.cluster.createTask(name, { pool: 'p', syncType: name, priority });
+    h.cluster.createJob(buildJob({
+      task: { namespace: 'sim', name, uid: task.metadata.uid!, apiVersion: task.apiVersion, kind: task.kind, spec: task.spec },
+      pool: h.pool('p')!, attempt: 1, enqueuedAt: h.clock.iso(), heartbeatUrl: 'http://heartbeat',
+    }));
+    h.cluster.patchStatus('synctasks', 'sim', name, { phase: 'Queued', attempt: 1, jobName: `${name}-1` });
+  }
+
+  const createdAdmitted = (h: Harness) => h.writes().filter((w) => /^create Job \S+ admitted → land/.test(w)).map((w) => w.split(' ')[2]);
+
+  test('claims while a cycle\'s admission is still in flight count that admission', async () => {
+    const h = await judgedPool(2);
+    queuedJob(h, 'x', 0);
+    h.deliverAll();
+    h.hold = true;
+    await h.start('pool', 'p'); // admits x-1: one slot left
+    expect(h.held.map((w) => w.what)).toEqual([expect.stringMatching(/^admit Job x-1/)]);
+
+    // Before x-1's admission answers, two tasks ahead of it in priority are applied.
+    h.cluster.createTask('h1', { pool: 'p', syncType: 'h1', priority: 10 });
+    h.cluster.createTask('h2', { pool: 'p', syncType: 'h2', priority: 10 });
+    h.op.caches.tasks.deliver();
+    await h.start('task', 'h1');
+    await h.start('task', 'h2');
+    expect(h.held.map((w) => w.what)).toEqual([expect.stringMatching(/^admit Job x-1/), 'create Job h1-1 admitted', 'create Job h2-1']);
+    while (h.held.length > 0) await h.settle(/./);
+    h.hold = false;
+    expect(h.job('h2-1')?.spec?.suspend).toBe(true);
+
+    h.deliverAll();
+    await h.reconcile('pool', 'p');
+    expect(h.job('h2-1')?.spec?.suspend).toBe(true);
+    expect(h.op.expectations.size()).toBe(0);
+    expect(h.cluster.violations).toEqual([]);
+  });
+
+  test('a claim counts a run whose Job left the cache while its pod may live on', async () => {
+    const h = await judgedPool(1);
+    h.cluster.createTask('a', { pool: 'p', syncType: 'a' });
+    h.deliverAll();
+    await h.reconcile('task', 'a'); // created admitted
+    h.stepJobs({ finishChance: 0 }); // its pod runs
+    h.op.caches.jobs.deliver();
+    await h.reconcile('pool', 'p'); // the cache shows a-1: the claim is settled, a-1 counts itself
+    expect(h.op.expectations.size()).toBe(0);
+    h.cluster.deleteTask('a');
+    h.stepJobs({ finishChance: 0 }); // the garbage collector deletes a-1; its pod lingers
+    h.cluster.createTask('b', { pool: 'p', syncType: 'b' });
+    // The Job and task caches see it all; the pod cache has not shown the pod yet.
+    h.op.caches.jobs.deliver();
+    h.op.caches.tasks.deliver();
+    expect(h.op.departures.size()).toBe(1);
+    await h.reconcile('task', 'b');
+    expect(h.job('b-1')?.spec?.suspend).toBe(true);
+    expect(h.cluster.violations).toEqual([]);
+  });
+
+  test('a claimed create that times out holds its slot; the retried task finds its Job instead of making a second', async () => {
+    const h = await judgedPool(1);
+    h.cluster.createTask('t', { pool: 'p', syncType: 't' });
+    h.deliverAll();
+    h.script.push({ match: /^create Job t-1 admitted/, fate: 'landThenTimeout' });
+    expect((await h.reconcile('task', 't')).error).toBeInstanceOf(TimeoutError);
+    expect(h.job('t-1')?.spec?.suspend).toBe(false);
+
+    // Another task comes; the Job cache has not shown t-1 yet: the claim keeps the slot.
+    h.cluster.createTask('u', { pool: 'p', syncType: 'u' });
+    h.op.caches.tasks.deliver();
+    await h.reconcile('task', 'u');
+    expect(h.job('u-1')?.spec?.suspend).toBe(true);
+    await h.reconcile('pool', 'p');
+    expect(h.job('u-1')?.spec?.suspend).toBe(true);
+
+    // The task is retried before the cache shows t-1: it looks, and finds its Job running.
+    await h.reconcile('task', 't');
+    expect(h.writes().filter((w) => w.startsWith('create Job t-1'))).toHaveLength(1);
+    expect(h.task('t')?.status).toMatchObject({ phase: 'Running', jobName: 't-1' });
+
+    h.deliverAll();
+    await h.reconcile('pool', 'p');
+    expect(h.job('u-1')?.spec?.suspend).toBe(true);
+    expect(h.op.expectations.size()).toBe(0);
+    expect(h.cluster.violations).toEqual([]);
+  });
+
+  test('a claimed create that failed without landing (503) holds its slot and is sent again, admitted, by the retried task', async () => {
+    const h = await judgedPool(1);
+    h.cluster.createTask('t', { pool: 'p', syncType: 't' });
+    h.cluster.createTask('u', { pool: 'p', syncType: 'u' });
+    h.deliverAll();
+    h.script.push({ match: /^create Job t-1 admitted/, fate: { refuse: apiError(503, 'ServiceUnavailable', 'etcd is slow') } });
+    expect((await h.reconcile('task', 't')).error).toMatchObject({ code: 503 });
+    expect(h.job('t-1')).toBeUndefined();
+    await h.reconcile('task', 'u'); // t's claim holds the only slot
+    h.deliverAll();
+    await h.reconcile('pool', 'p');
+    expect(h.job('u-1')?.spec?.suspend).toBe(true);
+
+    await h.reconcile('task', 't'); // no Job, no pod of that name: the same create again
+    expect(h.job('t-1')?.spec?.suspend).toBe(false);
+    expect(h.cluster.admissions.map((a) => a.job)).toEqual(['t-1']);
+    h.deliverAll();
+    await h.reconcile('pool', 'p');
+    expect(h.op.expectations.size()).toBe(0);
+    expect(h.cluster.violations).toEqual([]);
+  });
+
+  test('a task whose claimed Job was deleted with it, seen by a stale cache, gets no second Job beside the pod that lingers', async () => {
+    const h = await judgedPool(1);
+    h.cluster.createTask('a', { pool: 'p', syncType: 'a' });
+    h.deliverAll();
+    h.script.push({ match: /^status task a/, fate: { refuse: apiError(429, 'TooManyRequests', 'slow down') } });
+    await h.reconcile('task', 'a'); // a-1 created admitted; the status write is refused
+    h.stepJobs({ finishChance: 0 }); // a-1's pod runs
+    h.cluster.deleteTask('a');
+    h.stepJobs({ finishChance: 0 }); // the garbage collector deletes a-1; its pod lingers
+    expect(h.cluster.orphanPods('p')).toHaveLength(1);
+
+    await h.reconcile('task', 'a'); // the task cache still shows a, the Job cache no a-1
+    expect(h.writes().filter((w) => w.startsWith('create Job a-1'))).toHaveLength(1);
+    expect(h.cluster.violations).toEqual([]);
+  });
+
+  test('a task whose claimed Job was deleted before the cache showed it is told its run was lost, not given a second Job', async () => {
+    const h = await judgedPool(1);
+    h.cluster.createTask('a', { pool: 'p', syncType: 'a' });
+    h.deliverAll();
+    h.script.push({ match: /^status task a/, fate: { refuse: apiError(429, 'TooManyRequests', 'slow down') } });
+    await h.reconcile('task', 'a');
+    h.stepJobs({ finishChance: 0 });
+    for (const pod of h.cluster.pods.list()) h.cluster.removePod(pod);
+    h.cluster.removeJob(h.job('a-1')!); // someone deleted it, pods and all
+
+    await h.reconcile('task', 'a');
+    expect(h.writes().filter((w) => w.startsWith('create Job a-1'))).toHaveLength(1);
+    expect(h.task('a')?.status).toMatchObject({ phase: 'Failed', message: 'Job a-1 was deleted while the sync ran' });
+    expect(h.cluster.violations).toEqual([]);
+  });
+
+  test('a task whose claimed create timed out, then deleted with its Job, gets no second Job beside the pod that lingers', async () => {
+    const h = await judgedPool(1);
+    h.cluster.createTask('a', { pool: 'p', syncType: 'a' });
+    h.deliverAll();
+    h.script.push({ match: /^create Job a-1 admitted/, fate: 'landThenTimeout' });
+    await h.reconcile('task', 'a');
+    h.stepJobs({ finishChance: 0 });
+    h.cluster.deleteTask('a');
+    h.stepJobs({ finishChance: 0 });
+
+    await h.reconcile('task', 'a'); // no Job of the name, but a pod of it alive: nothing is sent
+    expect(h.writes().filter((w) => w.startsWith('create Job a-1'))).toHaveLength(1);
+    expect(h.cluster.violations).toEqual([]);
+  });
+
+  test('a claim whose task is gone and whose Job the cache never showed holds its slot until no pod of it is alive', async () => {
+    const h = await judgedPool(1);
+    h.cluster.createTask('a', { pool: 'p', syncType: 'a' });
+    h.deliverAll();
+    h.script.push({ match: /^create Job a-1 admitted/, fate: 'landThenTimeout' });
+    await h.reconcile('task', 'a');
+    h.stepJobs({ finishChance: 0 });
+    h.cluster.deleteTask('a');
+    h.stepJobs({ finishChance: 0 });
+    h.cluster.createTask('b', { pool: 'p', syncType: 'b' });
+    h.op.caches.tasks.deliver(); // a gone, b there; the Job and pod caches never saw a-1
+
+    await h.reconcile('pool', 'p'); // looks: no a-1, but its pod lives
+    await h.reconcile('task', 'b');
+    await h.reconcile('pool', 'p');
+    expect(h.job('b-1')?.spec?.suspend).toBe(true);
+
+    while (h.cluster.orphanPods('p').length > 0) h.stepJobs({ finishChance: 0 });
+    h.op.caches.jobs.deliver();
+    await h.reconcile('pool', 'p'); // no pod left: the slot is given back, b-1 admitted
+    expect(h.job('b-1')?.spec?.suspend).toBe(false);
+    expect(h.op.expectations.size()).toBe(1); // b-1's admission, until the cache shows it
+    expect(h.cluster.violations).toEqual([]);
+  });
+
+  test.each([['a', 'b'], ['b', 'a']])('two tasks claiming one free slot in the same tick (%s first): the first in queue order gets it', async (first, second) => {
+    const h = await judgedPool(1);
+    h.cluster.createTask('a', { pool: 'p', syncType: 'a' });
+    h.cluster.createTask('b', { pool: 'p', syncType: 'b' });
+    h.deliverAll();
+    h.hold = true;
+    await h.start('task', first!);
+    await h.start('task', second!);
+    expect(h.held.map((w) => w.what).sort()).toEqual(['create Job a-1 admitted', 'create Job b-1']);
+    while (h.held.length > 0) await h.settle(/./);
+    h.hold = false;
+    expect(createdAdmitted(h)).toEqual(['a-1']);
+    h.deliverAll();
+    await h.reconcile('pool', 'p');
+    expect(h.job('b-1')?.spec?.suspend).toBe(true);
+    expect(h.cluster.violations).toEqual([]);
+  });
+
+  test('a low-priority task\'s claim is refused while a higher-priority queued Job waits for the slot', async () => {
+    const h = await judgedPool(1);
+    queuedJob(h, 'hi', 10); // the pool's cycle has not seen it yet
+    h.cluster.createTask('lo', { pool: 'p', syncType: 'lo', priority: 0 });
+    h.deliverAll();
+    await h.reconcile('task', 'lo');
+    expect(h.job('lo-1')?.spec?.suspend).toBe(true);
+    await h.reconcile('pool', 'p');
+    expect(h.job('hi-1')?.spec?.suspend).toBe(false);
+    expect(h.job('lo-1')?.spec?.suspend).toBe(true);
+    expect(h.cluster.violations).toEqual([]);
+  });
+
+  test('a low-priority task\'s claim is refused while a higher-priority task without a Job yet waits: its claim gets the slot', async () => {
+    const h = await judgedPool(1);
+    h.cluster.createTask('hi', { pool: 'p', syncType: 'hi', priority: 10 });
+    h.cluster.createTask('lo', { pool: 'p', syncType: 'lo', priority: 0 });
+    h.deliverAll();
+    await h.reconcile('task', 'lo');
+    await h.reconcile('task', 'hi');
+    expect(createdAdmitted(h)).toEqual(['hi-1']);
+    expect(h.job('lo-1')?.spec?.suspend).toBe(true);
+    h.deliverAll();
+    await h.reconcile('pool', 'p');
+    expect(h.job('lo-1')?.spec?.suspend).toBe(true);
+    expect(h.cluster.violations).toEqual([]);
+  });
 });
 
 describe('seeded schedules', () => {

@@ -166,6 +166,19 @@ describe('an admission write', () => {
     expect(h.cluster.violations).toEqual([]);
   });
 
+  test('whose outcome is unknown keeps its slot when the write sent again is refused for now (429): the first may have landed', async () => {
+    const h = await world({ maxWorkers: 1 }, [{ name: 'x', priority: 5 }, { name: 'y' }]);
+    h.script.push({ match: /^admit Job x-1/, fate: 'landThenTimeout' });
+    h.script.push({ match: /^admit Job x-1/, fate: { refuse: apiError(429, 'TooManyRequests', 'too many requests, please try again later') } });
+    await h.reconcile('pool', 'p');
+    h.cluster.updateTaskSpec('x', { cancel: true });
+    h.op.caches.tasks.deliver(); // the Job cache still shows x-1 suspended
+    expect((await h.reconcile('pool', 'p')).error).toMatchObject({ code: 429 });
+    expect(h.job('y-1')?.spec?.suspend).toBe(true);
+    expect(h.op.expectations.size('sim/p')).toBe(1);
+    expect(h.cluster.violations).toEqual([]);
+  });
+
   test('refused for now (429: the API server throttles) is retried, not dropped', async () => {
     // Only "gone" (404) and "another incarnation" (422 on the uid) mean the admission is
     // moot. A throttled write must bring the pool back, or its queue stalls until some
@@ -216,10 +229,14 @@ test('a task applied before its Job exists holds its place: a lower-priority Job
   expect(admitted(h)).toEqual([]);
   expect(poolStatus(h)).toMatchObject({ active: 0, queued: 1 }); // status counts Jobs; the reservation is not one yet
 
+  // Its turn has come: the task claims the slot held for it and creates its Job admitted.
   await h.reconcile('task', 'high');
+  expect(h.job('high-1')?.spec?.suspend).toBe(false);
   h.deliverAll();
   await h.reconcile('pool', 'p');
-  expect(admitted(h)).toEqual(['high-1']);
+  expect(admitted(h)).toEqual([]);
+  expect(h.job('low-1')?.spec?.suspend).toBe(true);
+  expect(h.cluster.violations).toEqual([]);
 });
 
 test('an expectation is dropped as soon as the cache shows the Job unsuspended', async () => {

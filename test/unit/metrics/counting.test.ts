@@ -1,6 +1,8 @@
 // Counted once per event, however often the reconcilers look: the real task and pool
 // reconcilers over the fake cluster, reconciled again and again, with caches that lag,
 // a status write refused, an operator restart, and a write whose answer is lost.
+import type { V1Job } from '@kubernetes/client-node';
+import { CreateAdmissions } from '../../../src/controller/pools/claims.js';
 import { PoolReconciler } from '../../../src/controller/pools/reconcile.js';
 import { TemplateChecks } from '../../../src/controller/pools/templateCheck.js';
 import { TaskReconciler } from '../../../src/controller/tasks/reconcile.js';
@@ -16,14 +18,16 @@ const MIN = 60_000;
 /** The operator's reconcilers, as the manager builds them, telling `metrics`. */
 function counting(h: Harness, metrics: RecordingMetrics) {
   const op = h.op;
-  const task = new TaskReconciler({
-    tasks: op.taskCache, pools: op.caches.pools as never, jobs: op.caches.jobs, pods: op.caches.pods, cronJobs: op.caches.cronJobs,
-    writes: op.writes, events: noEvents, heartbeatUrl: URL, now: () => h.clock.date(), log: silentLogger, heartbeats: h.heartbeats, metrics,
-  });
+  const onAdmit = (job: V1Job) => metrics.admitted(job, h.clock.now());
   const pool = new PoolReconciler({
     pools: op.poolCache, jobs: op.caches.jobs, pods: op.caches.pods, tasks: op.caches.tasks, writes: op.writes, events: noEvents,
     now: () => h.clock.date(), log: silentLogger, expectations: op.expectations, departures: op.departures,
-    templates: new TemplateChecks(op.writes, URL), onAdmit: (job) => metrics.admitted(job, h.clock.now()),
+    templates: new TemplateChecks(op.writes, URL), onAdmit,
+  });
+  const task = new TaskReconciler({
+    tasks: op.taskCache, pools: op.caches.pools as never, jobs: op.caches.jobs, pods: op.caches.pods, cronJobs: op.caches.cronJobs,
+    writes: op.writes, events: noEvents, heartbeatUrl: URL, now: () => h.clock.date(), log: silentLogger, heartbeats: h.heartbeats, metrics,
+    admission: new CreateAdmissions({ pools: pool, expectations: op.expectations, writes: op.writes, onAdmit }),
   });
   /** Reconciles each task `times` times, then the pool as often; errors are retried by the next pass. */
   const pass = async (tasks: string[], times = 3) => {
@@ -140,4 +144,22 @@ test('a final status write whose answer is lost is never counted twice (at most 
   await op.pass(['t'], 3);
   expect(h.task('t')?.status?.phase).toBe('Succeeded');
   expect(metrics.of('finished').length).toBeLessThanOrEqual(1);
+});
+
+test('a Job created already admitted (a claim) is counted as admitted once, even when the create\'s answer is lost', async () => {
+  const h = new Harness();
+  h.cluster.applyPool('p', { maxWorkers: 2 });
+  h.deliverAll();
+  const metrics = new RecordingMetrics();
+  const op = counting(h, metrics);
+  await op.pass([], 1); // the pool's first cycle: its tasks may claim from now on
+  h.cluster.createTask('a', { pool: 'p', syncType: 'a' });
+  h.cluster.createTask('b', { pool: 'p', syncType: 'b' });
+  h.deliverAll();
+  h.script.push({ match: /^create Job b-1 admitted/, fate: 'landThenTimeout' });
+  await op.pass(['a', 'b'], 3); // a's create answers; b's answer is lost, then b looks and finds it
+  h.deliverAll();
+  await op.pass(['a', 'b'], 2);
+  expect(h.writes().filter((w) => w.startsWith('admit Job'))).toEqual([]);
+  expect(metrics.of('admitted').sort()).toEqual(['admitted a-1', 'admitted b-1']);
 });

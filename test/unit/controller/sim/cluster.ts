@@ -127,6 +127,9 @@ export interface WriteContext {
   poolSeenRv?: number;
 }
 
+/** Where an unsuspended create's unknown outcome is noted: its uid is not known yet. */
+const createKey = (job: V1Job) => `create:${job.metadata!.namespace}/${job.metadata!.name}/${controllerUid(job)}`;
+
 export class FakeCluster {
   readonly tasks = new Store<TaskObject>('SyncTask');
   readonly pools = new Store<PoolObject>('WorkerPool');
@@ -148,7 +151,7 @@ export class FakeCluster {
   private uids = 0;
   /** pool key → the cap (0 when paused or absent) from each spec change on, by resourceVersion. */
   private readonly caps = new Map<string, { rv: number; cap: number }[]>();
-  /** Job uid → earliest pool version seen by an admission of it whose outcome was unknown. */
+  /** Job uid (or createKey) → earliest pool version seen by an admission of it whose outcome was unknown. */
   private readonly uncertainAdmits = new Map<string, number | undefined>();
   /** `taskUid/attempt` of every Job ever created, and whether one of them was admitted. */
   private readonly attempts = new Map<string, 'created' | 'admitted'>();
@@ -252,11 +255,16 @@ export class FakeCluster {
     return store.put(next) as T;
   }
 
-  createJob(job: V1Job): boolean {
+  /**
+   * Returns the Job as stored, undefined if the name was taken (AlreadyExists). A Job
+   * created unsuspended is an admission (a claim's): judged like admitJob's, against what
+   * holds a slot the instant it lands, with the writer's context.
+   */
+  createJob(job: V1Job, ctx: WriteContext = { origin: 'test' }): V1Job | undefined {
     const refusal = this.refuseJob?.(job);
     if (refusal) throw refusal;
     const name = job.metadata!.name!;
-    if (this.jobs.get(name, job.metadata!.namespace)) return false; // AlreadyExists: the wrapper answers false
+    if (this.jobs.get(name, job.metadata!.namespace)) return undefined; // AlreadyExists: the wrapper answers undefined
     const stored: V1Job = { ...job, metadata: { ...job.metadata, uid: this.newUid('job'), generation: 1, creationTimestamp: this.stamp() as never }, status: {} };
     this.bump(stored.metadata!);
     const owner = controllerUid(stored) ?? '';
@@ -270,8 +278,9 @@ export class FakeCluster {
     if (this.attempts.get(attempt) === 'admitted' && ownerLives) this.violate(`two Jobs created for one task attempt: ${name} (owner/attempt ${attempt}), and the first one ran`);
     if (!ownerLives) this.note(() => `  ⤷ Job ${name} created for task ${owner}, which is already gone`);
     if (!this.attempts.has(attempt)) this.attempts.set(attempt, 'created');
+    if (stored.spec?.suspend === false) this.judgeAdmission(stored, ctx, createKey(stored));
     this.jobs.put(stored);
-    return true;
+    return stored;
   }
 
   /** A live read (GET): the truth now, not a cache. */
@@ -297,7 +306,7 @@ export class FakeCluster {
 
   admitJob(ref: JobRef, ctx: WriteContext): V1Job {
     const job = this.jobFor(ref);
-    if (job.spec?.suspend) this.judgeAdmission(job, ctx);
+    if (job.spec?.suspend) this.judgeAdmission(job, ctx, ref.uid);
     else if (!this.uncertainAdmits.has(ref.uid)) {
       this.violate(`Job ${ref.name} admitted twice: ${ctx.origin} unsuspended it again though no earlier admission of it had an unknown outcome`);
     }
@@ -393,6 +402,14 @@ export class FakeCluster {
     this.uncertainAdmits.set(uid, earlier === undefined || ctx.poolSeenRv === undefined ? (earlier ?? ctx.poolSeenRv) : Math.min(earlier, ctx.poolSeenRv));
   }
 
+  /**
+   * A create of this Job unsuspended was sent and its outcome is unknown: a later create
+   * of it (sent again under the same claim) is judged by the cap since the first decision.
+   */
+  noteUncertainCreate(job: V1Job, ctx: WriteContext): void {
+    this.noteUncertainAdmit(createKey(job), ctx);
+  }
+
   // ---- What the Job controller and garbage collector write ----
 
   /** Stores a changed copy of a Job (build it with `{ ...job, status: … }`). */
@@ -436,6 +453,12 @@ export class FakeCluster {
       && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
   }
 
+  /** Alive pods of any Job of this name (a live pod list by the job-name label). */
+  alivePodsOfJobNamed(namespace: string, jobName: string): number {
+    return this.pods.list().filter((p) => p.metadata!.namespace === namespace && p.metadata!.labels?.[JOB_NAME_LABEL] === jobName
+      && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed').length;
+  }
+
   /** Alive pods made by the Job with this uid (what a live pod list by label answers). */
   alivePodsOfJob(namespace: string, jobUid: string): number {
     return this.pods.list().filter((p) => p.metadata!.namespace === namespace && p.metadata!.labels?.[CONTROLLER_UID_LABEL] === jobUid
@@ -474,10 +497,11 @@ export class FakeCluster {
     this.caps.set(key, history);
   }
 
-  private judgeAdmission(job: V1Job, ctx: WriteContext): void {
+  /** `uncertainKey`: where an earlier admission of this Job with an unknown outcome was noted. */
+  private judgeAdmission(job: V1Job, ctx: WriteContext, uncertainKey: string): void {
     const pool = job.metadata!.labels?.[LABEL_POOL] ?? '';
     const poolKey = `${job.metadata!.namespace}/${pool}`;
-    const first = this.uncertainAdmits.get(job.metadata!.uid!);
+    const first = this.uncertainAdmits.get(uncertainKey);
     const seen = first === undefined ? ctx.poolSeenRv : Math.min(first, ctx.poolSeenRv ?? first);
     const holders = [
       ...this.slotsHeld(pool, job.metadata!.namespace).filter((j) => j.metadata!.uid !== job.metadata!.uid).map((j) => j.metadata!.name!),

@@ -26,13 +26,14 @@ export class Harness {
   /** Heartbeats the operator has received, shared across its restarts like Redis would be (replace it to model a gap). */
   heartbeats = new MemoryHeartbeatStore({ now: () => this.clock.now() });
 
-  constructor() {
+  /** `claimHints`: the pool reconciler's (false: every claim is decided by its snapshot). */
+  constructor(private readonly o: { claimHints?: boolean } = {}) {
     this.op = this.startOperator();
   }
 
   startOperator(): SimOperator {
     const op: SimOperator = new SimOperator({
-      cluster: this.cluster, clock: this.clock, id: `operator-${++this.restarts}`,
+      cluster: this.cluster, clock: this.clock, id: `operator-${++this.restarts}`, claimHints: this.o.claimHints,
       events: { emit: (e) => this.events.push(e) }, heartbeats: this.heartbeats,
       onWrite: (w) => {
         if (op.dead) return;

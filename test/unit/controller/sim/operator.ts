@@ -15,6 +15,7 @@ import {
   TASKS_BY_POOL, tasksByPool, UNFINISHED_BY_POOL, unfinishedByPool,
 } from '../../../../src/controller/indexes.js';
 import { DepartedRuns } from '../../../../src/controller/pools/departures.js';
+import { CreateAdmissions } from '../../../../src/controller/pools/claims.js';
 import { AdmissionExpectations } from '../../../../src/controller/pools/expectations.js';
 import { PoolReconciler } from '../../../../src/controller/pools/reconcile.js';
 import { TemplateChecks } from '../../../../src/controller/pools/templateCheck.js';
@@ -49,7 +50,10 @@ export interface Inflight {
   id: number;
   kind: Kind;
   key: string;
-  /** resourceVersion of the pool this pool reconcile read first (what its decisions rest on). */
+  /**
+   * resourceVersion of the pool this pool reconcile read first (what its decisions rest
+   * on); for a task reconcile, of the pool its granted claim read.
+   */
   poolSeenRv?: number;
   done: boolean;
   /** Writes it has sent so far. */
@@ -70,6 +74,8 @@ export interface SimOperatorOptions {
   log?: (line: () => string) => void;
   /** Told when a reconcile starts, before any of its code runs (for the step log). */
   onStart?: (rec: Inflight) => void;
+  /** The pool reconciler's claimHints (on unless false). */
+  claimHints?: boolean;
 }
 
 const HEARTBEAT_URL = 'http://syncpool.sim.svc:8080/api/v1/heartbeat';
@@ -123,14 +129,16 @@ export class SimOperator {
     });
     const now = () => clock.date();
     const events = o.events ?? noEvents;
+    this.poolReconciler = new PoolReconciler({
+      pools: this.poolCache, jobs: this.caches.jobs, pods: this.caches.pods, tasks: this.caches.tasks, writes: this.writes, events, now, log: silentLogger,
+      expectations: this.expectations, departures: this.departures, templates: new TemplateChecks(this.writes, HEARTBEAT_URL),
+      claimHints: o.claimHints,
+    });
     this.taskReconciler = new TaskReconciler({
       tasks: this.taskCache, pools: this.caches.pools as never, jobs: this.caches.jobs, pods: this.caches.pods, cronJobs: this.caches.cronJobs,
       writes: this.writes, events,
       heartbeatUrl: HEARTBEAT_URL, now, log: silentLogger, heartbeats: o.heartbeats ?? new MemoryHeartbeatStore({ now: () => clock.now() }),
-    });
-    this.poolReconciler = new PoolReconciler({
-      pools: this.poolCache, jobs: this.caches.jobs, pods: this.caches.pods, tasks: this.caches.tasks, writes: this.writes, events, now, log: silentLogger,
-      expectations: this.expectations, departures: this.departures, templates: new TemplateChecks(this.writes, HEARTBEAT_URL),
+      admission: new CreateAdmissions({ pools: { claim: (pool, claim) => this.claim(pool, claim) }, expectations: this.expectations, writes: this.writes }),
     });
     this.wire();
     // Manager.start(): every informer lists (each object an add event), then every pool
@@ -139,6 +147,21 @@ export class SimOperator {
       (cache as LaggingCache<KubernetesObject>).relist();
     }
     for (const p of this.caches.pools.list()) this.queues.pool.add(keyOf(p));
+  }
+
+  /**
+   * The pool reconciler's claim, as the manager wires it; for the books, a granted claim
+   * records the pool version it read on the reconcile that asked: the create it sends is
+   * an admission decided at that version.
+   */
+  private claim(pool: string, claim: { name: string; taskUid: string }): boolean {
+    const granted = this.poolReconciler.claim(pool, claim);
+    if (granted && this.current) {
+      const slash = pool.indexOf('/');
+      const rv = this.poolCache.get(pool.slice(0, slash), pool.slice(slash + 1))?.metadata?.resourceVersion;
+      this.current.poolSeenRv = rv === undefined ? undefined : Number(rv);
+    }
+    return granted;
   }
 
   /** The manager's own wiring, over lagging caches. */

@@ -99,6 +99,8 @@ class Simulation {
       // A dead operator's later calls never reach the API server: it is gone.
       onWrite: (w) => { if (!op.dead) { this.held.push(w); this.line(() => `  ⤷ ${id} sends: ${w.what}`); } },
       log: (line) => this.line(line),
+      // Claims decided by their snapshot alone in odd runs, the hint first in even ones.
+      claimHints: this.seed % 2 === 0,
       onStart: (rec) => this.say(() => `reconcile ${rec.kind} ${rec.key} #${rec.id} (${op.busy(rec.kind)} other ${rec.kind} reconcile(s) in flight)`),
     });
     this.op = op;

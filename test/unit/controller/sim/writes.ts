@@ -66,9 +66,18 @@ export class SimWrites implements ClusterWrites {
     return this.submit(`list pods of Job ${jobUid}`, () => this.cluster.alivePodsOfJob(namespace, jobUid));
   }
 
-  createJob(job: V1Job): Promise<boolean> {
+  /** Pods of any Job of that name, alive now. */
+  alivePodsOfJobNamed(namespace: string, jobName: string): Promise<number> {
+    return this.submit(`list pods of Job named ${jobName}`, () => this.cluster.alivePodsOfJobNamed(namespace, jobName));
+  }
+
+  /** A Job created unsuspended is an admission: judged when it lands, like admitJob. */
+  createJob(job: V1Job): Promise<V1Job | undefined> {
     const body = wire(job);
-    return this.submit(`create Job ${job.metadata?.name}`, () => this.cluster.createJob(body));
+    const ctx = this.ctx();
+    const admits = body.spec?.suspend === false;
+    return this.submit(`create Job ${job.metadata?.name}${admits ? ' admitted' : ''}`, () => this.cluster.createJob(body, ctx),
+      admits ? () => this.cluster.noteUncertainCreate(body, ctx) : undefined);
   }
 
   checkJob(job: V1Job): Promise<void> {
