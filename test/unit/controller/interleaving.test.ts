@@ -249,7 +249,8 @@ describe.each([['with', true], ['without', false]])('a task creating its Job alr
     expect(h.cluster.violations).toEqual([]);
   });
 
-  test('a task whose claimed create timed out, then deleted with its Job, gets no second Job beside the pod that lingers', async () => {
+  /** Task a claims pool p's one slot; its create lands but the answer is lost; then a is deleted while its pod runs on. */
+  async function claimedCreateLostThenTaskDeleted(): Promise<Harness> {
     const h = await judgedPool(1);
     h.cluster.createTask('a', { pool: 'p', syncType: 'a' });
     h.deliverAll();
@@ -258,6 +259,11 @@ describe.each([['with', true], ['without', false]])('a task creating its Job alr
     h.stepJobs({ finishChance: 0 });
     h.cluster.deleteTask('a');
     h.stepJobs({ finishChance: 0 });
+    return h;
+  }
+
+  test('a task whose claimed create timed out, then deleted with its Job, gets no second Job beside the pod that lingers', async () => {
+    const h = await claimedCreateLostThenTaskDeleted();
 
     await h.reconcile('task', 'a'); // no Job of the name, but a pod of it alive: nothing is sent
     expect(h.writes().filter((w) => w.startsWith('create Job a-1'))).toHaveLength(1);
@@ -265,14 +271,7 @@ describe.each([['with', true], ['without', false]])('a task creating its Job alr
   });
 
   test('a claim whose task is gone and whose Job the cache never showed holds its slot until no pod of it is alive', async () => {
-    const h = await judgedPool(1);
-    h.cluster.createTask('a', { pool: 'p', syncType: 'a' });
-    h.deliverAll();
-    h.script.push({ match: /^create Job a-1 admitted/, fate: 'landThenTimeout' });
-    await h.reconcile('task', 'a');
-    h.stepJobs({ finishChance: 0 });
-    h.cluster.deleteTask('a');
-    h.stepJobs({ finishChance: 0 });
+    const h = await claimedCreateLostThenTaskDeleted();
     h.cluster.createTask('b', { pool: 'p', syncType: 'b' });
     h.op.caches.tasks.deliver(); // a gone, b there; the Job and pod caches never saw a-1
 
