@@ -148,7 +148,11 @@ async function admissionBound(s: Settings, only: Set<Section>, report: BenchRepo
   if (only.has('depth')) {
     const rows: DepthResult[] = [];
     const deepest = Math.max(...s.depths);
-    for (const d of s.depths) rows.push(await queueDepth(d, { profile: d === deepest, timeoutMs: s.timeoutMs }));
+    for (const d of s.depths) {
+      rows.push(await queueDepth(d, { profile: d === deepest, timeoutMs: s.timeoutMs }));
+      // Each depth as it is measured: a deeper one that fails must not take these along.
+      process.stdout.write(`\n${depthReport(rows.slice(-1))}\n`);
+    }
     report.section(`Cost per task by queue depth, ${setting}`, depthReport(rows), rows);
     for (const d of rows) {
       report.target({ figure: `operator writes per task, depth ${d.depth}`, target: '≤ 5', measured: String(d.writesPerTask), met: d.writesPerTask <= 5 });
