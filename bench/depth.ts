@@ -67,21 +67,25 @@ export async function queueDepth(depth: number, o: { profile: boolean; timeoutMs
       }));
       // The operator's own gauge, not a list of D tasks every half second: the bench must
       // not be what loads the API server.
-      await eventually(`${depth} Jobs queued`, async () => ((await queuedGauge()) === depth ? true : undefined), { timeoutMs: o.timeoutMs, intervalMs: 1000 });
+      const died = operator.died();
+      died.catch(() => {}); // raced below; a clean stop at the end is no failure
+      await Promise.race([died, eventually(`${depth} Jobs queued`, async () => ((await queuedGauge()) === depth ? true : undefined), { timeoutMs: o.timeoutMs, intervalMs: 1000 })]);
       await operator.settle();
       const rssQueuedBytes = operator.rssBytes();
       const cpu1 = operator.cpuMs();
 
       let rssPeakBytes = rssQueuedBytes;
-      const sampler = setInterval(() => { rssPeakBytes = Math.max(rssPeakBytes, operator.rssBytes()); }, 250);
+      const sampler = setInterval(() => {
+        if (operator.exitedAt === undefined) rssPeakBytes = Math.max(rssPeakBytes, operator.rssBytes());
+      }, 250);
       times.startOccupancy();
       const t0 = Date.now();
       await api.patchPool(POOL, { paused: false });
-      const drainMs = await lastFinish(times, depth, o.timeoutMs) - t0;
-      await eventually(`${depth} tasks Succeeded`, async () => {
+      const drainMs = await Promise.race([died, lastFinish(times, depth, o.timeoutMs)]) - t0;
+      await Promise.race([died, eventually(`${depth} tasks Succeeded`, async () => {
         const done = (await scrapeMetrics(operator.port)).sum('syncpool_runs_finished_total', { namespace: ns, pool: POOL, outcome: 'succeeded' });
         return done === depth ? true : undefined;
-      }, { timeoutMs: o.timeoutMs, intervalMs: 1000 });
+      }, { timeoutMs: o.timeoutMs, intervalMs: 1000 })]);
       await operator.settle();
       clearInterval(sampler);
       const cpu2 = operator.cpuMs();

@@ -89,6 +89,16 @@ export class BenchOperator {
     return this.proc.pid!;
   }
 
+  /**
+   * Rejects, with its last lines, once the operator has exited: raced against a long
+   * wait, so that a bench whose operator died says why at once instead of timing out.
+   */
+  died(): Promise<never> {
+    return this.exited.then((code) => {
+      throw new Error(`operator exited (${code ?? this.proc.signalCode}):\n${this.tail.join('\n')}`);
+    });
+  }
+
   /** Its last warnings and errors (or, without any, its last lines). */
   lastComplaints(lines = 5): string {
     return (this.complaints.length > 0 ? this.complaints : this.tail).slice(-lines).join('\n');
