@@ -117,6 +117,8 @@ export async function queueDepth(depth: number, o: { profile: boolean; timeoutMs
       return result;
     });
   } finally {
-    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+    // SYNCPOOL_BENCH_KEEP_PROFILE keeps the operator's profile (e.g. of a run that failed) for a closer look.
+    if (profileDir && !process.env.SYNCPOOL_BENCH_KEEP_PROFILE) rmSync(profileDir, { recursive: true, force: true });
+    else if (profileDir) process.stderr.write(`operator CPU profile kept in ${profileDir}\n`);
   }
 }
