@@ -27,7 +27,7 @@ import { splitKey, type WriteThroughCache } from '../cache.js';
 import { type Condition, setCondition } from '../conditions.js';
 import { sameContent } from '../equal.js';
 import { ALIVE_PODS_BY_POOL, type IndexedCache, LIVE_TASKS_BY_POOL, UNFINISHED_BY_POOL } from '../indexes.js';
-import type { DepartedRuns } from './departures.js';
+import type { DepartedRun, DepartedRuns } from './departures.js';
 import { settleUnseen } from './claims.js';
 import type { AdmissionExpectations, PoolView } from './expectations.js';
 import { poolPolicy } from '../../api/poolPolicy.js';
@@ -217,8 +217,7 @@ export class PoolReconciler {
     const tasks = this.d.tasks.byIndex(LIVE_TASKS_BY_POOL, key);
     const jobNamed = (job: string) => this.d.jobs.get(namespace, job);
     const observed = this.d.expectations.observe(key, this.view(jobs, tasks, jobNamed));
-    const seen = new Set(pods.map((p) => p.metadata?.labels?.[JOB_UID_LABEL]));
-    const departed = this.d.departures.of(key).filter((run) => !seen.has(run.uid))
+    const departed = this.departedUnseen(key, pods)
       .map((run) => ({ name: `departed/${run.name}`, source: run.source, syncType: run.syncType }));
     return snapshotPool({ jobs, pods, tasks, assumed: observed.assumed, creating: observed.creating, departed, jobNamed });
   }
@@ -269,12 +268,20 @@ export class PoolReconciler {
    * and a live look finds gone. One seen in the pod cache counts there instead.
    */
   private async settleDepartures(pool: string): Promise<void> {
-    const pods = this.d.pods.byIndex(ALIVE_PODS_BY_POOL, pool);
-    const seen = new Set(pods.map((p) => p.metadata?.labels?.[JOB_UID_LABEL]));
-    for (const run of this.d.departures.of(pool)) {
-      if (seen.has(run.uid)) continue;
+    for (const run of this.departedUnseen(pool, this.d.pods.byIndex(ALIVE_PODS_BY_POOL, pool))) {
       if (await this.d.writes.alivePods(run.namespace, run.uid) === 0) this.d.departures.settled(pool, run.uid);
     }
+  }
+
+  /**
+   * Departed runs whose pods the pod cache does not show: those count here (a pod it shows
+   * counts as a pod whose Job is gone). Usually none, and then no pod is looked at.
+   */
+  private departedUnseen(pool: string, pods: readonly V1Pod[]): DepartedRun[] {
+    const departed = this.d.departures.of(pool);
+    if (departed.length === 0) return departed;
+    const seen = new Set(pods.map((p) => p.metadata?.labels?.[JOB_UID_LABEL]));
+    return departed.filter((run) => !seen.has(run.uid));
   }
 
   private async usable(key: string, pool: WorkerPool): Promise<Usable> {
