@@ -112,7 +112,7 @@ export class Manager {
       task: this.taskQueue, pool: this.poolQueue, cronJob: this.cronJobQueue,
     }, {
       tasks: this.taskCache, pools: this.poolCache, departures,
-    });
+    }, poolReconciler);
   }
 
   /** Starts the informers and resolves once each has listed; the controllers wait for start(). */

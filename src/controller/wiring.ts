@@ -7,6 +7,7 @@ import type { PoolObject, TaskObject } from '../kube/informers.js';
 import type { InformerEvent, InformerHandler } from '../runtime/informer.js';
 import { keyOf, type WriteThroughCache } from './cache.js';
 import { LIVE_TASKS_BY_POOL, TASKS_BY_POOL } from './indexes.js';
+import { STATUS_COUNTS_INTERVAL_MS } from './pools/reconcile.js';
 
 /** What the wiring needs of an informer: its events, and (for tasks) an index. */
 export interface EventSource<T extends KubernetesObject> {
@@ -23,7 +24,7 @@ export interface Sources {
 
 export interface Queues {
   task: { add(key: string): void };
-  pool: { add(key: string): void };
+  pool: { add(key: string): void; addAfter(key: string, ms: number): void };
   /** CronJobs that may be adopted into a pool, or released from one. */
   cronJob: { add(key: string): void };
 }
@@ -35,7 +36,12 @@ export interface Memory {
   departures: { departed(last: V1Job): void };
 }
 
-export function wire(src: Sources, queues: Queues, caches: Memory): void {
+/** What the pool reconciler's last decision says of a pool (PoolReconciler.full). */
+export interface Admissions {
+  full(pool: string): boolean;
+}
+
+export function wire(src: Sources, queues: Queues, caches: Memory, admissions: Admissions): void {
   // Our own status writes come back as update events; only spec changes (a new
   // generation) need a task reconcile, or every status patch would trigger another.
   const taskGen = generations();
@@ -51,10 +57,21 @@ export function wire(src: Sources, queues: Queues, caches: Memory): void {
 
   // A pool's queue includes its tasks that have no Job yet, and a task's status says
   // whether it still waits for one: any change to a task is a change to its pool.
-  const poolOfTask = (t: TaskObject) => { if (t.spec?.pool) queues.pool.add(`${t.metadata!.namespace}/${t.spec.pool}`); };
+  // But a new or changed task only changes which run is admitted next, never how many
+  // slots are free: when the pool's last decision left none (full or paused), a cycle
+  // could only recount its queue, so it waits for the status interval instead. At
+  // 10,000 queued a cycle per task event (each reading the whole queue) made queueing
+  // quadratic. Slots come free through Job, pod and pool events, which still run the
+  // cycle at once; a deleted task may free a slot held for it, so deletes do too.
+  const poolOfTask = (t: TaskObject, deleted = false) => {
+    if (!t.spec?.pool) return;
+    const pool = `${t.metadata!.namespace}/${t.spec.pool}`;
+    if (!deleted && admissions.full(pool)) queues.pool.addAfter(pool, STATUS_COUNTS_INTERVAL_MS);
+    else queues.pool.add(pool);
+  };
   src.tasks.on('add', (t) => { taskGen.changed(t); queues.task.add(keyOf(t)); poolOfTask(t); });
   src.tasks.on('update', (t) => { if (taskGen.changed(t)) queues.task.add(keyOf(t)); poolOfTask(t); caches.tasks.observed(t); });
-  src.tasks.on('delete', (t) => { taskGen.forget(t); poolOfTask(t); caches.tasks.observed(t, true); });
+  src.tasks.on('delete', (t) => { taskGen.forget(t); poolOfTask(t, true); caches.tasks.observed(t, true); });
 
   const poolChanged = (p: KubernetesObject) => {
     queues.pool.add(keyOf(p));

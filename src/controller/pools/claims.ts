@@ -125,16 +125,21 @@ export class CreateAdmissions implements AttemptCreates {
  * commits after its client timed out, and after this look, runs uncounted until the cache
  * shows it; its task is gone, so the garbage collector removes it.
  */
-export async function settleUnseen(writes: ClusterWrites, expectations: AdmissionExpectations, pool: string, e: CreateExpectation): Promise<void> {
+export async function settleUnseen(writes: ClusterWrites, expectations: AdmissionExpectations, pool: string, e: CreateExpectation): Promise<'looked' | 'inFlight'> {
   // Its task's reconcile may send the create again meanwhile (the cache behind on the
-  // task's cancel): then that answer settles the claim, not this look.
+  // task's cancel): then that answer settles the claim, not this look. But an answer
+  // with no outcome (a timeout, a 5xx) settles nothing, and the task may be gone: so the
+  // caller looks again later ('inFlight').
   const resent = () => e.state === 'sending';
+  if (resent()) return 'inFlight';
   const live = await writes.getJob(e.namespace, e.name);
-  if (resent()) return;
+  if (resent()) return 'inFlight';
   if (live && holdsSlot(live)) {
     landed(e, live);
-    return;
+    return 'looked';
   }
   const alive = e.uid !== undefined ? await writes.alivePods(e.namespace, e.uid) : await writes.alivePodsOfJobNamed(e.namespace, e.name);
-  if (alive === 0 && !resent()) expectations.release(pool, e);
+  if (resent()) return 'inFlight';
+  if (alive === 0) expectations.release(pool, e);
+  return 'looked';
 }

@@ -9,7 +9,8 @@
 //   looks for its Job live and, finding none, sends the same create under this claim.
 // A claim whose task no longer wants its Job (deleted, cancelled, finished) and whose Job
 // the cache does not show is "unseen": the cache may simply lag behind a Job that runs,
-// so only a live look (the pool reconciler's, before it decides) may let it go.
+// so only a live look (the pool reconciler's, before it decides) may let it go; one still
+// in flight is looked at again once its answer is in.
 import type { V1Job } from '@kubernetes/client-node';
 import type { RunRef } from '../../core/types.js';
 import { controllerUid } from '../../jobs/classify.js';
@@ -89,7 +90,10 @@ export function uncertain(e: CreateExpectation): void {
  * name, which counts itself), 'held', or 'unseen' (held, and only a live look can settle it).
  */
 export function settleCreate(e: CreateExpectation, view: PoolView): 'settled' | 'held' | 'unseen' {
-  if (e.state === 'sending') return 'held';
+  // In flight: its answer settles it. But the answer may settle nothing (no outcome) and
+  // a task that no longer wants its Job will not send it again: 'unseen' has the pool
+  // look again after the answer.
+  if (e.state === 'sending') return view.wants(e.taskUid) ? 'held' : 'unseen';
   const cached = view.jobNamed(e.name);
   const seen = cached !== undefined && (e.state === 'landed'
     ? cached.metadata?.uid === e.uid || atOrPast(cached.metadata?.resourceVersion, e.writtenRevision!)

@@ -79,6 +79,9 @@ function reservedWaiting(snap: PoolSnapshot, admitted: readonly RunRef[]): numbe
  */
 export const STATUS_COUNTS_INTERVAL_MS = 1000;
 
+/** How soon a pool looks again at a claim of a gone task that was still being sent. */
+const UNSEEN_LOOK_AGAIN_MS = 1000;
+
 /** The status without what changes with every cycle: what a reader must see at once. */
 function stateOf(status: Record<string, unknown> | undefined): unknown {
   const { active: _a, queued: _q, utilization: _u, conditions, ...rest } = (status ?? {}) as Record<string, unknown>;
@@ -138,7 +141,7 @@ export class PoolReconciler {
     const { policy } = usable;
 
     // 2. Everything that needs the API server comes before the decision (see step 3).
-    const resent = await this.lookBeforeDeciding(key, namespace);
+    const { resent, lookAgain } = await this.lookBeforeDeciding(key, namespace);
 
     // 3. Snapshot through the indexes (only this pool's unfinished Jobs and live tasks),
     //    decide (pure), assume every admission: no await from here to the writes, so the
@@ -166,7 +169,10 @@ export class PoolReconciler {
     // 5. Status counts Jobs. A task whose Job is being created shows up a moment later:
     //    counting it now would cost two status writes per task (queued up, then down).
     const waitingJobs = decision.waiting - reservedWaiting(snap, decision.admit);
-    return this.writeStatus(pool, { policy, active: snap.running.length + started, queued: waitingJobs });
+    const result = await this.writeStatus(pool, { policy, active: snap.running.length + started, queued: waitingJobs });
+    // A claim whose task is gone was still being sent: its answer may settle nothing.
+    if (lookAgain) return { requeueAfterMs: Math.min(result?.requeueAfterMs ?? Infinity, UNSEEN_LOOK_AGAIN_MS) };
+    return result;
   }
 
   /**
@@ -198,6 +204,16 @@ export class PoolReconciler {
     this.d.expectations.assumeCreate(key, { namespace, name: run.name, source: run.source, syncType: run.syncType, taskUid: claim.taskUid }, nowMs);
     this.hints.get(key)?.admitted.delete(run.name);
     return true;
+  }
+
+  /**
+   * Whether the pool's last decision left no slot free and none held for a task's claim:
+   * then only a Job, pod or pool change (or time) can make room, and a task event need
+   * not run a cycle at once (wiring.ts). False when there is no decision yet.
+   */
+  full(key: string): boolean {
+    const hint = this.hints.get(key);
+    return hint !== undefined && hint.spare <= 0 && hint.admitted.size === 0;
   }
 
   private queueOf(pool: string): QueueIndex {
@@ -251,16 +267,21 @@ export class PoolReconciler {
   /**
    * Step 2: departed runs whose pods are gone are settled (a live look); admissions with
    * an unknown outcome are sent again; claimed creates whose task is gone and whose Job
-   * the cache never showed are looked up. Returns the resends' outcomes.
+   * the cache never showed are looked up. Returns the resends' outcomes, and whether such
+   * a claim was still being sent (then the pool is looked at again: no event may come).
    */
-  private async lookBeforeDeciding(key: string, namespace: string): Promise<PromiseSettledResult<boolean>[]> {
+  private async lookBeforeDeciding(key: string, namespace: string): Promise<{ resent: PromiseSettledResult<boolean>[]; lookAgain: boolean }> {
     await this.settleDepartures(key);
-    if (this.d.expectations.size(key) === 0) return [];
+    if (this.d.expectations.size(key) === 0) return { resent: [], lookAgain: false };
     const jobs = this.d.jobs.byIndex(UNFINISHED_BY_POOL, key);
     const tasks = this.d.tasks.byIndex(LIVE_TASKS_BY_POOL, key);
     const observed = this.d.expectations.observe(key, this.view(jobs, tasks, (job) => this.d.jobs.get(namespace, job)));
-    for (const e of observed.unseen) await settleUnseen(this.d.writes, this.d.expectations, key, e);
-    return Promise.allSettled(observed.resend.map(({ uid, name: job }) => this.write(key, { namespace, name: job, uid }, true)));
+    let lookAgain = false;
+    for (const e of observed.unseen) {
+      if (await settleUnseen(this.d.writes, this.d.expectations, key, e) === 'inFlight') lookAgain = true;
+    }
+    const resent = await Promise.allSettled(observed.resend.map(({ uid, name: job }) => this.write(key, { namespace, name: job, uid }, true)));
+    return { resent, lookAgain };
   }
 
   /**

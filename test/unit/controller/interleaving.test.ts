@@ -288,6 +288,32 @@ describe.each([['with', true], ['without', false]])('a task creating its Job alr
     expect(h.cluster.violations).toEqual([]);
   });
 
+  test('a claim still being sent when its task is deleted: the pool looks again after the answer (none) and gives the slot back', async () => {
+    // Seed 4046: nothing else would wake the pool. The task is gone, so no retry sends
+    // the create again, and a create that did not land makes no Job event.
+    const h = await judgedPool(1);
+    h.cluster.createTask('a', { pool: 'p', syncType: 'a' });
+    h.deliverAll();
+    h.hold = true;
+    await h.start('task', 'a'); // parked on its create, sent admitted
+    h.hold = false;
+    expect(h.held.map((w) => w.what)).toEqual(['create Job a-1 admitted']);
+    h.cluster.deleteTask('a');
+    h.cluster.createTask('b', { pool: 'p', syncType: 'b' });
+    h.deliverAll();
+    h.clock.advance(5000); // past the status interval: a requeue is the claim's alone
+    const cycle = await h.reconcile('pool', 'p'); // the claim is in flight: it holds the slot
+    expect(cycle.result).toMatchObject({ requeueAfterMs: 1000 });
+    await h.settle(/^create Job a-1 admitted/, { refuse: apiError(503, 'ServiceUnavailable', 'etcd is slow') });
+
+    await h.reconcile('task', 'b');
+    h.deliverAll();
+    await h.reconcile('pool', 'p'); // looks live: no a-1, no pod of it: the slot is b's
+    expect(h.job('b-1')?.spec?.suspend).toBe(false);
+    expect(h.job('a-1')).toBeUndefined();
+    expect(h.cluster.violations).toEqual([]);
+  });
+
   test.each([['a', 'b'], ['b', 'a']])('two tasks claiming one free slot in the same tick (%s first): the first in queue order gets it', async (first, second) => {
     const h = await judgedPool(1);
     h.cluster.createTask('a', { pool: 'p', syncType: 'a' });

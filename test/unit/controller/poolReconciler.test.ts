@@ -316,3 +316,67 @@ test('a busy pool\'s counts are written at most once a second, the last change a
   expect(statusWrites()).toBe(written + 2);
   expect(condition(h, 'Ready')).toMatchObject({ reason: 'Paused' });
 });
+
+describe('a task event on a pool with no slot free', () => {
+  /** Takes every key the pool queue has ready, as workers would. */
+  async function drainPoolQueue(h: Harness): Promise<void> {
+    while (h.op.queues.pool.len() > 0) h.op.queues.pool.done((await h.op.queues.pool.get())!);
+  }
+
+  test('waits for the status interval instead of running a cycle at once; a slot coming free runs one at once', async () => {
+    // At 10,000 queued, a cycle per task event (each reading the whole queue) made queueing quadratic.
+    const h = await world({ maxWorkers: 1 }, [{ name: 'a' }]);
+    await h.reconcile('pool', 'p'); // a-1 admitted: the pool is full
+    h.deliverAll();
+    await drainPoolQueue(h);
+
+    h.cluster.createTask('b', { pool: 'p', syncType: 'b' });
+    h.deliverAll();
+    expect(h.op.queues.pool.len()).toBe(0);
+    h.clock.advance(999);
+    expect(h.op.queues.pool.len()).toBe(0);
+    h.clock.advance(1);
+    expect(h.op.queues.pool.len()).toBe(1); // the queued count is brought up to date
+    await drainPoolQueue(h);
+
+    h.runJobs(); // a-1 finishes: its Job's event runs the cycle at once
+    h.deliverAll();
+    expect(h.op.queues.pool.len()).toBe(1);
+  });
+
+  test('a pool with a free slot runs its cycle at once; so does a deleted task on a full pool (it may free a slot held for it)', async () => {
+    const h = await world({ maxWorkers: 2 }, [{ name: 'a' }]);
+    await h.reconcile('pool', 'p');
+    h.deliverAll();
+    await drainPoolQueue(h);
+    h.cluster.createTask('b', { pool: 'p', syncType: 'b' });
+    h.deliverAll();
+    expect(h.op.queues.pool.len()).toBe(1);
+
+    const full = await world({ maxWorkers: 1 }, [{ name: 'a' }, { name: 'b' }]);
+    await full.reconcile('pool', 'p');
+    full.deliverAll();
+    await drainPoolQueue(full);
+    full.cluster.deleteTask('b');
+    full.deliverAll();
+    expect(full.op.queues.pool.len()).toBe(1);
+  });
+
+  test('a paused pool counts a new task within the interval', async () => {
+    const h = await world({ maxWorkers: 2, paused: true }, [{ name: 'a' }]);
+    await h.reconcile('pool', 'p');
+    h.deliverAll();
+    await drainPoolQueue(h);
+    h.cluster.createTask('b', { pool: 'p', syncType: 'b' });
+    h.deliverAll();
+    await h.reconcile('task', 'b'); // b-1 made, queued
+    h.deliverAll();
+    h.clock.advance(1000);
+    while (h.op.queues.pool.len() > 0) {
+      const key = (await h.op.queues.pool.get())!;
+      await h.reconcile('pool', 'p');
+      h.op.queues.pool.done(key);
+    }
+    expect(poolStatus(h)).toMatchObject({ active: 0, queued: 2 });
+  });
+});

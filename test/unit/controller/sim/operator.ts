@@ -167,7 +167,7 @@ export class SimOperator {
   /** The manager's own wiring, over lagging caches. */
   private wire(): void {
     // The sim has no adoption to test: CronJob events that are not a task's go nowhere.
-    wire(this.caches as never, { ...this.queues, cronJob: { add: () => {} } }, { tasks: this.taskCache, pools: this.poolCache, departures: this.departures });
+    wire(this.caches as never, { ...this.queues, cronJob: { add: () => {} } }, { tasks: this.taskCache, pools: this.poolCache, departures: this.departures }, this.poolReconciler);
   }
 
   busy(kind: Kind): number {
