@@ -80,16 +80,19 @@ export class EventRecorder implements EventSink {
     if (this.closed) return;
     const now = this.clock.now();
     const key = [event.regarding.namespace, event.regarding.kind, event.regarding.name, event.regarding.uid, event.reason, event.note].join('\u0000');
+    this.prune(now);
     const known = this.series.get(key);
-    if (known && now - known.lastObservedMs < (this.o.forgetAfterMs ?? 10 * 60_000)) {
+    if (known) {
       known.count += 1;
       known.lastObservedMs = now;
+      // Kept in order of last observation, so that pruning stops at the first fresh one.
+      this.series.delete(key);
+      this.series.set(key, known);
       if (known.name && now - known.lastWriteMs >= (this.o.seriesIntervalMs ?? 30_000)) this.enqueue({ kind: 'series', key });
       return;
     }
     this.series.set(key, { namespace: event.regarding.namespace, count: 1, lastObservedMs: now, writtenCount: 0, lastWriteMs: now });
     this.enqueue({ kind: 'create', key, event });
-    this.prune(now);
   }
 
   /** Writes what is queued; later emits are ignored. */
@@ -163,10 +166,16 @@ export class EventRecorder implements EventSink {
     s.lastWriteMs = this.clock.now();
   }
 
-  /** Series nobody repeated for a while are forgotten, so memory follows live objects. */
+  /**
+   * Series nobody repeated for a while are forgotten (a repeat after that is a new Event),
+   * so memory follows live objects. The map is in order of last observation: only the
+   * forgotten ones at its head are looked at, not every series on every emit.
+   */
   private prune(now: number): void {
-    if (this.series.size < 4096) return;
     const forget = this.o.forgetAfterMs ?? 10 * 60_000;
-    for (const [key, s] of this.series) if (now - s.lastObservedMs >= forget) this.series.delete(key);
+    for (const [key, s] of this.series) {
+      if (now - s.lastObservedMs < forget) return;
+      this.series.delete(key);
+    }
   }
 }

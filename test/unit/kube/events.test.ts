@@ -64,3 +64,19 @@ test('a flood beyond the queue drops the oldest and counts them', async () => {
   expect(created.length + rec.dropped).toBe(50);
   expect(created.length).toBeLessThanOrEqual(11);
 });
+
+test('a series not repeated for ten minutes is forgotten: its next repeat is a new Event; one repeated meanwhile is not', async () => {
+  const clock = new FakeClock();
+  const { kube, created, patched } = fakeKube();
+  const rec = new EventRecorder(kube, { instance: 'op', clock });
+  rec.emit(event('a'));
+  rec.emit(event('b'));
+  await clock.advance(9 * 60_000);
+  rec.emit(event('a'));
+  await clock.advance(2 * 60_000);
+  rec.emit(event('a'));
+  rec.emit(event('b'));
+  await flush();
+  expect(created).toEqual([{ name: 'e1', reason: 'Queued' }, { name: 'e2', reason: 'Queued' }, { name: 'e3', reason: 'Queued' }]);
+  expect(patched.at(-1)).toEqual({ name: 'e1', count: 3 });
+});
