@@ -2,6 +2,7 @@
 // used by the manager over real informers and by the unit simulation over lagging ones.
 import type { KubernetesObject, V1CronJob, V1Job, V1Pod } from '@kubernetes/client-node';
 import type { SyncTask, WorkerPool } from '../api/types.js';
+import { isQueued } from '../jobs/classify.js';
 import { LABEL_POOL, LABEL_TASK } from '../jobs/labels.js';
 import type { PoolObject, TaskObject } from '../kube/informers.js';
 import type { InformerEvent, InformerHandler } from '../runtime/informer.js';
@@ -90,15 +91,22 @@ export function wire(src: Sources, queues: Queues, caches: Memory, admissions: A
     caches.pools.observed(p, true);
   });
 
-  const jobChanged = (j: V1Job) => {
+  // Likewise a Job that waits in the queue, and waited before this event (a new queued
+  // Job, a label or status change), changes the order, not the slots. A Job that starts,
+  // finishes or goes may free or fill one: its pool looks at once.
+  const jobChanged = (j: V1Job, old?: V1Job, deleted = false) => {
     const ns = j.metadata?.namespace;
     const labels = j.metadata?.labels ?? {};
     if (labels[LABEL_TASK]) queues.task.add(`${ns}/${labels[LABEL_TASK]}`);
-    if (labels[LABEL_POOL]) queues.pool.add(`${ns}/${labels[LABEL_POOL]}`);
+    if (!labels[LABEL_POOL]) return;
+    const pool = `${ns}/${labels[LABEL_POOL]}`;
+    const waitedThrough = !deleted && isQueued(j) && (old === undefined || isQueued(old));
+    if (waitedThrough && admissions.full(pool)) queues.pool.addAfter(pool, STATUS_COUNTS_INTERVAL_MS);
+    else queues.pool.add(pool);
   };
-  src.jobs.on('add', jobChanged);
-  src.jobs.on('update', jobChanged);
-  src.jobs.on('delete', (j, old) => { caches.departures.departed(old ?? j); jobChanged(j); });
+  src.jobs.on('add', (j) => jobChanged(j));
+  src.jobs.on('update', (j, old) => jobChanged(j, old));
+  src.jobs.on('delete', (j, old) => { caches.departures.departed(old ?? j); jobChanged(j, old, true); });
 
   // A pod that outlived its Job frees its pool's slot only when it is gone; a pod that
   // starts (or cannot) tells its task whether the run started.

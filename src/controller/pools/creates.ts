@@ -43,7 +43,7 @@ export interface CreateExpectation {
 
 /** What the pool's caches show, for settling: unfinished Jobs by uid, any Job by name, live tasks. */
 export interface PoolView {
-  unfinished: ReadonlyMap<string, V1Job>;
+  unfinished: (uid: string) => V1Job | undefined;
   jobNamed: (name: string) => V1Job | undefined;
   /** The task (by uid) still wants its Job: it is live (not finished) and not cancelled. */
   wants: (taskUid: string) => boolean;

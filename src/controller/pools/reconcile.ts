@@ -239,9 +239,12 @@ export class PoolReconciler {
   }
 
   private view(jobs: V1Job[], tasks: TaskObject[], jobNamed: (name: string) => V1Job | undefined): PoolView {
-    let live: Map<string, TaskObject> | undefined; // only claims ask, rarely: built on demand
+    // Built on demand: only a pool with admissions in flight or claims asks, and building
+    // either map on every cycle read every queued Job or task of a deep queue again.
+    let unfinished: Map<string, V1Job> | undefined;
+    let live: Map<string, TaskObject> | undefined;
     return {
-      unfinished: new Map(jobs.map((j) => [j.metadata!.uid!, j])),
+      unfinished: (uid) => (unfinished ??= new Map(jobs.map((j) => [j.metadata!.uid!, j]))).get(uid),
       jobNamed,
       wants: (uid) => {
         live ??= new Map(tasks.map((t) => [t.metadata!.uid!, t]));

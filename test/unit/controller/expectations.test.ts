@@ -4,7 +4,7 @@ import { AdmissionExpectations, type PoolView } from '../../../src/controller/po
 
 const job = (uid: string, rv: string, suspend = true): V1Job => ({ metadata: { uid, resourceVersion: rv }, spec: { suspend, template: {} } });
 const view = (...jobs: V1Job[]): PoolView => ({
-  unfinished: new Map(jobs.map((j) => [j.metadata!.uid!, j])), jobNamed: () => undefined, wants: () => true,
+  unfinished: (uid) => jobs.find((j) => j.metadata!.uid === uid), jobNamed: () => undefined, wants: () => true,
 });
 
 test('an admission counts as running until the cache shows our write, then is dropped', () => {
@@ -54,7 +54,7 @@ test('a Job gone from the pool\'s unfinished Jobs (finished or deleted) settles 
 describe('an admission by create (a claim), kept by Job name', () => {
   const claim = { namespace: 'ns', name: 'j1', taskUid: 't1', source: 's', syncType: 'x' };
   const named = (j: V1Job & { owner?: string }) => ({ ...j, metadata: { ...j.metadata, name: 'j1', ownerReferences: [{ apiVersion: 'v1', kind: 'SyncTask', name: 't', uid: j.owner ?? 't1', controller: true }] } });
-  const byName = (job: V1Job | undefined, wants = true): PoolView => ({ unfinished: new Map(), jobNamed: () => job, wants: () => wants });
+  const byName = (job: V1Job | undefined, wants = true): PoolView => ({ unfinished: () => undefined, jobNamed: () => job, wants: () => wants });
   const fresh = (state: 'sending' | 'landed' | 'uncertain') => {
     const e = new AdmissionExpectations();
     e.assumeCreate('ns/a', claim, 0);

@@ -323,7 +323,7 @@ describe('a task event on a pool with no slot free', () => {
     while (h.op.queues.pool.len() > 0) h.op.queues.pool.done((await h.op.queues.pool.get())!);
   }
 
-  test('waits for the status interval instead of running a cycle at once; a slot coming free runs one at once', async () => {
+  test('(or a queued Job\'s) waits for the status interval instead of running a cycle at once; a slot coming free runs one at once', async () => {
     // At 10,000 queued, a cycle per task event (each reading the whole queue) made queueing quadratic.
     const h = await world({ maxWorkers: 1 }, [{ name: 'a' }]);
     await h.reconcile('pool', 'p'); // a-1 admitted: the pool is full
@@ -332,6 +332,10 @@ describe('a task event on a pool with no slot free', () => {
 
     h.cluster.createTask('b', { pool: 'p', syncType: 'b' });
     h.deliverAll();
+    expect(h.op.queues.pool.len()).toBe(0);
+    await h.reconcile('task', 'b'); // no slot to claim: b-1 is made queued, and only waits
+    h.deliverAll();
+    expect(h.job('b-1')?.spec?.suspend).toBe(true);
     expect(h.op.queues.pool.len()).toBe(0);
     h.clock.advance(999);
     expect(h.op.queues.pool.len()).toBe(0);
