@@ -153,7 +153,7 @@ export class PoolReconciler {
     const snap = this.snapshot(key, namespace);
     const decision = this.decide(key, policy, snap, nowMs);
     // A reserved run's task has no Job yet: the slot waits for it (its task may claim it).
-    const admitting = decision.admit.filter((run) => !snap.reserved.has(run.name)).map((run) => this.assume(key, snap, run.name, nowMs));
+    const admitting = decision.admit.filter((run) => !snap.reserved.has(run.name)).map((run) => this.assume(key, namespace, run.name, nowMs));
 
     // 4. Admit the whole decision at once: one round trip per cycle, not one per slot
     //    (awaiting each in turn left half of a 50-slot pool idle when runs are short).
@@ -325,9 +325,12 @@ export class PoolReconciler {
     return { ok: true, policy: parsed.policy };
   }
 
-  /** Counts the admission as running from now on, before its write is sent. */
-  private assume(pool: string, snap: PoolSnapshot, name: string, nowMs: number) {
-    const job = snap.jobs.get(name)!;
+  /**
+   * Counts the admission as running from now on, before its write is sent. The Job is
+   * the snapshot's: no await lies between them, so the cache still holds that object.
+   */
+  private assume(pool: string, namespace: string, name: string, nowMs: number) {
+    const job = this.d.jobs.get(namespace, name)!;
     const ref = { namespace: job.metadata!.namespace!, name, uid: job.metadata!.uid! };
     this.d.expectations.assume(pool, ref.uid, name, nowMs);
     return { job, ref };
