@@ -8,7 +8,7 @@ import type { PoolObject, TaskObject } from '../kube/informers.js';
 import type { InformerEvent, InformerHandler } from '../runtime/informer.js';
 import { keyOf, type WriteThroughCache } from './cache.js';
 import { LIVE_TASKS_BY_POOL, TASKS_BY_POOL } from './indexes.js';
-import { STATUS_COUNTS_INTERVAL_MS } from './pools/reconcile.js';
+import { STATUS_COUNTS_INTERVAL_MS } from './pools/statusWriter.js';
 
 /** What the wiring needs of an informer: its events, and (for tasks) an index. */
 export interface EventSource<T extends KubernetesObject> {

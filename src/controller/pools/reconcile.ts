@@ -9,29 +9,26 @@
 //      admission is assumed. Claims (a task creating its Job already admitted, claim()) do
 //      the same synchronously, so cycles and claims take turns and each counts the other's.
 //   4. Write the admissions all at once and settle each as its answer comes.
-//   5. Write the pool's status if it changed, with an Event when its state flips; counts
-//      alone at most once a second (a busy pool's change on every cycle).
+//   5. Write the pool's status if it changed (statusWriter.ts).
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import type { WorkerPool } from '../../api/types.js';
 import { decideAdmission } from '../../core/admission.js';
-import { summarizePool } from '../../core/poolStatus.js';
 import { QueueIndex } from '../../core/queueIndex.js';
 import type { AdmissionDecision, PoolPolicy, RunRef } from '../../core/types.js';
 import { JOB_UID_LABEL } from '../../jobs/labels.js';
 import { apiStatus, isDefiniteRefusal } from '../../kube/client.js';
 import type { EventSink } from '../../kube/events.js';
-import { type ClusterWrites, POOLS } from '../../kube/writers.js';
+import type { ClusterWrites } from '../../kube/writers.js';
 import type { Logger } from '../../runtime/clock.js';
 import type { Result } from '../../runtime/controller.js';
 import { splitKey, type WriteThroughCache } from '../cache.js';
-import { type Condition, setCondition } from '../conditions.js';
-import { sameContent } from '../equal.js';
 import { ALIVE_PODS_BY_POOL, type IndexedCache, LIVE_TASKS_BY_POOL, UNFINISHED_BY_POOL } from '../indexes.js';
 import type { DepartedRun, DepartedRuns } from './departures.js';
 import { settleUnseen } from './claims.js';
-import type { AdmissionExpectations, PoolView } from './expectations.js';
+import type { AdmissionExpectations, Observed } from './expectations.js';
 import { poolPolicy } from '../../api/poolPolicy.js';
 import { type PoolSnapshot, snapshotPool, type TaskObject } from '../../jobs/poolSnapshot.js';
+import { PoolStatusWriter, type Unusable } from './statusWriter.js';
 import type { TemplateChecks } from './templateCheck.js';
 
 export interface PoolReconcilerDeps {
@@ -69,27 +66,10 @@ function reservedWaiting(snap: PoolSnapshot, admitted: readonly RunRef[]): numbe
   return count;
 }
 
-/**
- * A busy pool's counts (active, queued, utilization, and the Saturated message that
- * quotes them) change on every admission cycle; writing each change put a status write
- * on the path of every refill and one per cycle into the API server. Counts alone are
- * written at most this often, the last change always (the pool is looked at again when
- * the interval is over); a change of state (a condition's status or reason, a new
- * generation) is written at once.
- */
-export const STATUS_COUNTS_INTERVAL_MS = 1000;
-
 /** How soon a pool looks again at a claim of a gone task that was still being sent. */
 const UNSEEN_LOOK_AGAIN_MS = 1000;
 
-/** The status without what changes with every cycle: what a reader must see at once. */
-function stateOf(status: Record<string, unknown> | undefined): unknown {
-  const { active: _a, queued: _q, utilization: _u, conditions, ...rest } = (status ?? {}) as Record<string, unknown>;
-  const states = ((conditions ?? []) as Condition[]).map(({ type, status: is, reason, observedGeneration }) => ({ type, is, reason, observedGeneration }));
-  return { ...rest, states };
-}
-
-type Usable = { ok: true; policy: PoolPolicy } | { ok: false; reason: 'InvalidSpec' | 'InvalidTemplate'; message: string };
+type Usable = { ok: true; policy: PoolPolicy } | Unusable;
 
 export class PoolReconciler {
   /**
@@ -112,10 +92,11 @@ export class PoolReconciler {
    */
   private readonly hints = new Map<string, { admitted: Set<string>; spare: number; waiting: number }>();
 
-  /** When each pool's status was last written (ms), for STATUS_COUNTS_INTERVAL_MS. */
-  private readonly statusWrittenAt = new Map<string, number>();
+  private readonly status: PoolStatusWriter;
 
-  constructor(private readonly d: PoolReconcilerDeps) {}
+  constructor(private readonly d: PoolReconcilerDeps) {
+    this.status = new PoolStatusWriter(d);
+  }
 
   async reconcile(key: string): Promise<Result | void> {
     const [namespace, name] = splitKey(key);
@@ -127,7 +108,7 @@ export class PoolReconciler {
       this.verdicts.delete(key);
       this.queues.delete(key);
       this.hints.delete(key);
-      this.statusWrittenAt.delete(key);
+      this.status.forget(key);
       return;
     }
     // 1. Usable? An unusable pool admits nothing and says why; a spec change brings it back.
@@ -135,7 +116,7 @@ export class PoolReconciler {
     if (!usable.ok) {
       this.queues.delete(key);
       this.hints.delete(key);
-      await this.writeStatus(pool, { invalid: usable });
+      await this.status.write(pool, { invalid: usable });
       return;
     }
     const { policy } = usable;
@@ -169,7 +150,7 @@ export class PoolReconciler {
     // 5. Status counts Jobs. A task whose Job is being created shows up a moment later:
     //    counting it now would cost two status writes per task (queued up, then down).
     const waitingJobs = decision.waiting - reservedWaiting(snap, decision.admit);
-    const result = await this.writeStatus(pool, { policy, active: snap.running.length + started, queued: waitingJobs });
+    const result = await this.status.write(pool, { policy, active: snap.running.length + started, queued: waitingJobs });
     // A claim whose task is gone was still being sent: its answer may settle nothing.
     if (lookAgain) return { requeueAfterMs: Math.min(result?.requeueAfterMs ?? Infinity, UNSEEN_LOOK_AGAIN_MS) };
     return result;
@@ -232,18 +213,21 @@ export class PoolReconciler {
     const pods = this.d.pods.byIndex(ALIVE_PODS_BY_POOL, key);
     const tasks = this.d.tasks.byIndex(LIVE_TASKS_BY_POOL, key);
     const jobNamed = (job: string) => this.d.jobs.get(namespace, job);
-    const observed = this.d.expectations.observe(key, this.view(jobs, tasks, jobNamed));
+    const observed = this.observe(key, jobs, tasks, jobNamed);
     const departed = this.departedUnseen(key, pods)
       .map((run) => ({ name: `departed/${run.name}`, source: run.source, syncType: run.syncType }));
     return snapshotPool({ jobs, pods, tasks, assumed: observed.assumed, creating: observed.creating, departed, jobNamed });
   }
 
-  private view(jobs: V1Job[], tasks: TaskObject[], jobNamed: (name: string) => V1Job | undefined): PoolView {
-    // Built on demand: only a pool with admissions in flight or claims asks, and building
-    // either map on every cycle read every queued Job or task of a deep queue again.
+  /**
+   * Settles the pool's expectations against what the caches show now. The view's maps are
+   * built on demand: only a pool with admissions in flight or claims asks, and building
+   * either on every cycle read every queued Job or task of a deep queue again.
+   */
+  private observe(key: string, jobs: V1Job[], tasks: TaskObject[], jobNamed: (name: string) => V1Job | undefined): Observed {
     let unfinished: Map<string, V1Job> | undefined;
     let live: Map<string, TaskObject> | undefined;
-    return {
+    return this.d.expectations.observe(key, {
       unfinished: (uid) => (unfinished ??= new Map(jobs.map((j) => [j.metadata!.uid!, j]))).get(uid),
       jobNamed,
       wants: (uid) => {
@@ -251,7 +235,7 @@ export class PoolReconciler {
         const task = live.get(uid);
         return task !== undefined && !task.spec.cancel;
       },
-    };
+    });
   }
 
   /** The pure decision over the kept queue, brought up to date; remembered as the next claims' hint. */
@@ -276,9 +260,8 @@ export class PoolReconciler {
   private async lookBeforeDeciding(key: string, namespace: string): Promise<{ resent: PromiseSettledResult<boolean>[]; lookAgain: boolean }> {
     await this.settleDepartures(key);
     if (this.d.expectations.size(key) === 0) return { resent: [], lookAgain: false };
-    const jobs = this.d.jobs.byIndex(UNFINISHED_BY_POOL, key);
-    const tasks = this.d.tasks.byIndex(LIVE_TASKS_BY_POOL, key);
-    const observed = this.d.expectations.observe(key, this.view(jobs, tasks, (job) => this.d.jobs.get(namespace, job)));
+    const observed = this.observe(key, this.d.jobs.byIndex(UNFINISHED_BY_POOL, key), this.d.tasks.byIndex(LIVE_TASKS_BY_POOL, key),
+      (job) => this.d.jobs.get(namespace, job));
     let lookAgain = false;
     for (const e of observed.unseen) {
       if (await settleUnseen(this.d.writes, this.d.expectations, key, e) === 'inFlight') lookAgain = true;
@@ -363,57 +346,5 @@ export class PoolReconciler {
       this.d.expectations.uncertain(pool, ref.uid);
       throw err;
     }
-  }
-
-  private async writeStatus(
-    pool: WorkerPool,
-    state: { invalid: Extract<Usable, { ok: false }> } | { policy: PoolPolicy; active: number; queued: number },
-  ): Promise<Result | void> {
-    const now = this.d.now().toISOString();
-    const generation = pool.metadata?.generation ?? 0;
-    const current = (pool.status ?? {}) as { conditions?: Condition[] };
-    let next: Record<string, unknown>;
-    if ('invalid' in state) {
-      const { reason, message } = state.invalid;
-      const conditions = setCondition(current.conditions, { type: 'Ready', status: 'False', reason, message, observedGeneration: generation }, now);
-      next = { ...pool.status, observedGeneration: generation, conditions };
-    } else {
-      const { policy, active, queued } = state;
-      const summary = summarizePool(policy, active, queued);
-      let conditions = setCondition(current.conditions, {
-        type: 'Ready', status: 'True', reason: policy.paused ? 'Paused' : 'Admitting',
-        message: policy.paused ? 'paused: running syncs continue, nothing new is admitted' : `admitting up to ${policy.maxWorkers} concurrent syncs`,
-        observedGeneration: generation,
-      }, now);
-      conditions = setCondition(conditions, summary.saturated
-        ? { type: 'Saturated', status: 'True', reason: 'AllSlotsBusy', message: `${summary.active}/${policy.maxWorkers} slots busy, ${summary.queued} queued`, observedGeneration: generation }
-        : { type: 'Saturated', status: 'False', reason: 'SlotsAvailable', message: `${summary.active}/${policy.maxWorkers} slots busy`, observedGeneration: generation },
-      now);
-      next = { ...pool.status, active: summary.active, queued: summary.queued, utilization: summary.utilization, observedGeneration: generation, conditions };
-    }
-    if (sameContent(next, pool.status)) return;
-    const key = `${pool.metadata!.namespace!}/${pool.metadata!.name!}`;
-    const nowMs = this.d.now().getTime();
-    const sinceLast = nowMs - (this.statusWrittenAt.get(key) ?? -Infinity);
-    if (sinceLast < STATUS_COUNTS_INTERVAL_MS && sameContent(stateOf(next), stateOf(pool.status as Record<string, unknown>))) {
-      return { requeueAfterMs: STATUS_COUNTS_INTERVAL_MS - sinceLast };
-    }
-    this.d.pools.remember(await this.d.writes.patchStatus<WorkerPool>(
-      POOLS, pool.metadata!.namespace!, pool.metadata!.name!, next, pool.metadata?.resourceVersion));
-    this.statusWrittenAt.set(key, nowMs);
-    this.readyEvent(pool, current.conditions, next.conditions as Condition[]);
-  }
-
-  /** One Event when Ready changes reason (InvalidSpec, InvalidTemplate, Admitting, Paused). */
-  private readyEvent(pool: WorkerPool, before: Condition[] | undefined, after: Condition[]): void {
-    const was = before?.find((c) => c.type === 'Ready');
-    const is = after.find((c) => c.type === 'Ready');
-    if (!is || (was?.reason === is.reason && was?.message === is.message && was?.status === is.status)) return;
-    if (was === undefined && is.status === 'True' && is.reason === 'Admitting') return; // a pool's birth is not news
-    this.d.events.emit({
-      regarding: { apiVersion: pool.apiVersion, kind: pool.kind, namespace: pool.metadata.namespace, name: pool.metadata.name, uid: pool.metadata.uid },
-      type: is.status === 'True' ? 'Normal' : 'Warning',
-      reason: is.reason, action: is.status === 'True' ? 'Admit' : 'Refuse', note: is.message,
-    });
   }
 }
