@@ -5,14 +5,14 @@ import type { KubernetesObject, V1CronJob, V1Job, V1Pod } from '@kubernetes/clie
 import { GROUP, VERSION } from '../api/common.js';
 import type { SyncTask, WorkerPool } from '../api/types.js';
 import { LABEL_POOL, PARAMETER_PREFIX, SYNC_CONTAINER } from '../jobs/labels.js';
-import { type InformerOptions, ResilientInformer } from '../runtime/informer.js';
+import { type InformerOptions, type ListPage, ResilientInformer } from '../runtime/informer.js';
 import type { KubeClients } from './client.js';
 import { POOLS, TASKS } from './writers.js';
 
 export type TaskObject = SyncTask & KubernetesObject;
 export type PoolObject = WorkerPool & KubernetesObject;
 
-type CustomList<T> = { items: T[]; metadata?: { resourceVersion?: string } };
+type CustomList<T> = { items: T[]; metadata?: { resourceVersion?: string; continue?: string } };
 
 /** managedFields is bookkeeping for server-side apply; no reader here needs it. */
 function withoutManagedFields<T extends KubernetesObject>(obj: T): T {
@@ -25,9 +25,9 @@ function customInformer<T extends KubernetesObject>(
   clients: KubeClients, plural: string, namespace: string | undefined, opts: InformerOptions<T>,
 ): ResilientInformer<T> {
   const path = `/apis/${GROUP}/${VERSION}${namespace ? `/namespaces/${namespace}` : ''}/${plural}`;
-  const list = async () => (namespace
-    ? clients.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural })
-    : clients.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural })) as Promise<CustomList<T>>;
+  const list = async (page: ListPage) => (namespace
+    ? clients.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural, ...page })
+    : clients.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural, ...page })) as Promise<CustomList<T>>;
   return new ResilientInformer<T>(clients, path, list as never, opts);
 }
 
@@ -75,9 +75,9 @@ export function slimJob(job: V1Job): V1Job {
 /** Only Jobs labelled with a pool: the pools' queues and runs, nothing else. */
 export function jobInformer(clients: KubeClients, namespace: string | undefined, opts: InformerOptions<V1Job>): ResilientInformer<V1Job> {
   const path = `/apis/batch/v1${namespace ? `/namespaces/${namespace}` : ''}/jobs`;
-  const list = () => (namespace
-    ? clients.batch.listNamespacedJob({ namespace, labelSelector: LABEL_POOL })
-    : clients.batch.listJobForAllNamespaces({ labelSelector: LABEL_POOL }));
+  const list = (page: ListPage) => (namespace
+    ? clients.batch.listNamespacedJob({ namespace, labelSelector: LABEL_POOL, ...page })
+    : clients.batch.listJobForAllNamespaces({ labelSelector: LABEL_POOL, ...page }));
   return new ResilientInformer<V1Job>(clients, path, list, { ...opts, labelSelector: LABEL_POOL, transform: slimJob });
 }
 
@@ -87,7 +87,9 @@ export function jobInformer(clients: KubeClients, namespace: string | undefined,
  */
 export function cronJobInformer(clients: KubeClients, namespace: string | undefined, opts: InformerOptions<V1CronJob>): ResilientInformer<V1CronJob> {
   const path = `/apis/batch/v1${namespace ? `/namespaces/${namespace}` : ''}/cronjobs`;
-  const list = () => (namespace ? clients.batch.listNamespacedCronJob({ namespace }) : clients.batch.listCronJobForAllNamespaces());
+  const list = (page: ListPage) => (namespace
+    ? clients.batch.listNamespacedCronJob({ namespace, ...page })
+    : clients.batch.listCronJobForAllNamespaces(page));
   return new ResilientInformer<V1CronJob>(clients, path, list, { ...opts, transform: withoutManagedFields });
 }
 
@@ -98,9 +100,9 @@ export function cronJobInformer(clients: KubeClients, namespace: string | undefi
  */
 export function podInformer(clients: KubeClients, namespace: string | undefined, opts: InformerOptions<V1Pod>): ResilientInformer<V1Pod> {
   const path = `/api/v1${namespace ? `/namespaces/${namespace}` : ''}/pods`;
-  const list = () => (namespace
-    ? clients.core.listNamespacedPod({ namespace, labelSelector: LABEL_POOL })
-    : clients.core.listPodForAllNamespaces({ labelSelector: LABEL_POOL }));
+  const list = (page: ListPage) => (namespace
+    ? clients.core.listNamespacedPod({ namespace, labelSelector: LABEL_POOL, ...page })
+    : clients.core.listPodForAllNamespaces({ labelSelector: LABEL_POOL, ...page }));
   return new ResilientInformer<V1Pod>(clients, path, list, { ...opts, labelSelector: LABEL_POOL, transform: slimPod });
 }
 

@@ -12,6 +12,25 @@ import { GuardedWatch } from './guardedWatch.js';
 import { ListThenWatch } from './listThenWatch.js';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
+
+/**
+ * One page of a list: `limit` objects at most, from where the last page's `continue`
+ * token left off. A list function may ignore both and return everything at once.
+ */
+export interface ListPage {
+  limit: number;
+  _continue?: string;
+}
+export type ListFunc<T extends KubernetesObject> = (page: ListPage) => Promise<KubernetesListObject<T>>;
+
+/**
+ * Objects per list page (client-go's pager uses the same). A relist of 10,000 Jobs in one
+ * response held the whole body, its parse and client-node's deserialized copy at once,
+ * beside the cache: the operator's memory peaked at 4× its size at rest. A page is
+ * transformed and dropped before the next is asked for. The pages are one consistent
+ * snapshot (the API server serves them all at the first page's resourceVersion).
+ */
+export const LIST_PAGE_SIZE = 500;
 /** `old` is the cached version an update replaces. */
 export type InformerHandler<T> = (obj: T, old?: T) => void;
 
@@ -30,6 +49,8 @@ export interface InformerOptions<T extends KubernetesObject = KubernetesObject> 
    * of a Job). Must be pure, and keep metadata.namespace, name and resourceVersion.
    */
   transform?: (obj: T) => T;
+  /** Objects per list page; default LIST_PAGE_SIZE. */
+  listPageSize?: number;
 }
 
 /** Index keys of an object (none: the object is not in that index). */
@@ -66,7 +87,7 @@ export class ResilientInformer<T extends KubernetesObject> {
   constructor(
     private readonly clients: KubeClients,
     private readonly path: string,
-    private readonly listFn: () => Promise<KubernetesListObject<T>>,
+    private readonly listFn: ListFunc<T>,
     private readonly opts: InformerOptions<T> = {},
   ) {
     this.relistMs = opts.relistIntervalMs ?? 5 * 60_000;
@@ -180,13 +201,26 @@ export class ResilientInformer<T extends KubernetesObject> {
     current.watch.close();
   }
 
-  /** The list step of a connection: the cache converges on the list, emitting what changed. */
+  /**
+   * The list step of a connection, page by page: each page's objects are cached as it
+   * comes (a cached object is only ever replaced by a version at least as new: the list
+   * is a fresh read), and what no page held is removed once the last one is in.
+   */
   private async listAndReplace(live: () => boolean): Promise<KubernetesListObject<T>> {
-    const list = await this.listFn();
-    if (!live()) return list;
-    const seen = new Set(list.items.map(keyOf));
+    const seen = new Set<string>();
+    const limit = this.opts.listPageSize ?? LIST_PAGE_SIZE;
+    let page = await this.listFn({ limit });
+    for (;;) {
+      if (!live()) return page;
+      for (const obj of page.items) {
+        seen.add(keyOf(obj));
+        this.upsert(obj);
+      }
+      const next = continueOf(page);
+      if (!next) break;
+      page = await this.listFn({ limit, _continue: next });
+    }
     for (const obj of this.list()) if (!seen.has(keyOf(obj))) this.remove(obj);
-    for (const obj of list.items) this.upsert(obj);
     this.lastEvent = this.clock.now();
     this.healthySince = this.clock.now();
     if (!this.hasSyncedOnce) {
@@ -195,7 +229,7 @@ export class ResilientInformer<T extends KubernetesObject> {
     }
     for (const resolve of this.listWaiters.splice(0)) resolve();
     this.schedule(this.relistMs, 'relist');
-    return list;
+    return page;
   }
 
   private fail(err: unknown): void {
@@ -257,6 +291,12 @@ export class ResilientInformer<T extends KubernetesObject> {
       }
     }
   }
+}
+
+/** client-node's typed lists name it `_continue`; a custom resource list is plain JSON. */
+function continueOf(list: KubernetesListObject<KubernetesObject>): string | undefined {
+  const meta = list.metadata as { _continue?: string; continue?: string } | undefined;
+  return meta?._continue || meta?.continue || undefined;
 }
 
 const keyOf = (o: KubernetesObject) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;

@@ -2,7 +2,7 @@
 // writes, and heals from the failures that stop client-node's own informer for good:
 // an API error on list, an unreachable server, and a watch that silently goes dead.
 import { KubeConfig, makeInformer, type V1ConfigMap } from '@kubernetes/client-node';
-import { ResilientInformer, type InformerOptions } from '../../../src/runtime/informer.js';
+import { type InformerOptions, type ListPage, ResilientInformer } from '../../../src/runtime/informer.js';
 import { type KubeClients, makeClients } from '../../../src/kube/client.js';
 import { createTestNamespace, deleteNamespace, eventually, testClients } from '../support/cluster.js';
 import { FlakyProxy } from './proxy.js';
@@ -20,7 +20,7 @@ afterAll(() => deleteNamespace(kube, ns));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function configMaps(clients: KubeClients, opts: InformerOptions = {}, list = () => clients.core.listNamespacedConfigMap({ namespace: ns })) {
+function configMaps(clients: KubeClients, opts: InformerOptions = {}, list = (_page: ListPage) => clients.core.listNamespacedConfigMap({ namespace: ns })) {
   const informer = new ResilientInformer<V1ConfigMap>(clients, `/api/v1/namespaces/${ns}/configmaps`, list, opts);
   const events: string[] = [];
   for (const type of ['add', 'update', 'delete'] as const) informer.on(type, (cm) => events.push(`${type} ${cm.metadata?.name}`));
@@ -191,4 +191,36 @@ test('an index follows adds, updates that move an object between keys, deletes a
   await sleep(1_500); // a relist replays everything: the index must not double or lose entries
   expect(names('blue')).toEqual(['ix-b', 'ix-c']);
   expect(names('red')).toEqual([]);
+});
+
+test('a list is read in pages: every page is cached, and what no page held is removed at the end', async () => {
+  for (const n of Array.from({ length: 23 }, (_, i) => `page-${i}`)) await create(n);
+  const asked: Array<string | undefined> = [];
+  const list = ({ limit, _continue }: ListPage) => {
+    asked.push(_continue);
+    return kube.core.listNamespacedConfigMap({ namespace: ns, limit, _continue });
+  };
+  const { informer, events } = configMaps(kube, { listPageSize: 5, relistIntervalMs: 0 }, list);
+  await informer.waitForSync();
+  const total = (await kube.core.listNamespacedConfigMap({ namespace: ns })).items.length;
+  expect(asked.length).toBe(Math.ceil(total / 5));
+  expect(asked[0]).toBeUndefined();
+  expect(asked.slice(1).every((token) => typeof token === 'string' && token.length > 0)).toBe(true);
+  expect(await matchesApi(informer)).toBe(total);
+
+  // A relist after a deletion the watch never delivered: the paged list drops the object.
+  const proxy = await FlakyProxy.start(new URL(kube.config.getCurrentCluster()!.server));
+  cleanup.push(() => proxy.close());
+  const frozen = configMaps(proxied(proxy), { listPageSize: 5, relistIntervalMs: 0 }, ({ limit, _continue }) =>
+    proxied(proxy).core.listNamespacedConfigMap({ namespace: ns, limit, _continue }));
+  await frozen.informer.waitForSync();
+  await sleep(500); // let the watch connect
+  proxy.freeze();
+  await remove('page-7');
+  await sleep(500);
+  expect(frozen.informer.get(ns, 'page-7')).toBeDefined();
+  await frozen.informer.relist();
+  expect(frozen.informer.get(ns, 'page-7')).toBeUndefined();
+  expect(frozen.events).toContain('delete page-7');
+  expect(events.filter((e) => e.startsWith('add page-')).length).toBe(23);
 });
