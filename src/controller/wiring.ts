@@ -2,7 +2,7 @@
 // used by the manager over real informers and by the unit simulation over lagging ones.
 import type { KubernetesObject, V1CronJob, V1Job, V1Pod } from '@kubernetes/client-node';
 import type { SyncTask, WorkerPool } from '../api/types.js';
-import { isQueued } from '../jobs/classify.js';
+import { isQueued, jobState } from '../jobs/classify.js';
 import { LABEL_POOL, LABEL_TASK } from '../jobs/labels.js';
 import type { PoolObject, TaskObject } from '../kube/informers.js';
 import type { InformerEvent, InformerHandler } from '../runtime/informer.js';
@@ -91,32 +91,41 @@ export function wire(src: Sources, queues: Queues, caches: Memory, admissions: A
     caches.pools.observed(p, true);
   });
 
-  // Likewise a Job that waits in the queue, and waited before this event (a new queued
-  // Job, a label or status change), changes the order, not the slots. A Job that starts,
-  // finishes or goes may free or fill one: its pool looks at once.
+  // Likewise a Job whose standing did not change (queued before and after: a new queued
+  // Job, a label or status change; or running before and after: its pods starting, its
+  // status counting them) changes the order or the counts, not the slots free. A Job
+  // that starts, finishes or goes may free or fill one: its pool looks at once. While
+  // 10,000 queued runs drained, a running Job's own status updates ran most cycles.
+  const toPool = (pool: string, sameSlots: boolean) => {
+    if (sameSlots && admissions.full(pool)) queues.pool.addAfter(pool, STATUS_COUNTS_INTERVAL_MS);
+    else queues.pool.add(pool);
+  };
   const jobChanged = (j: V1Job, old?: V1Job, deleted = false) => {
     const ns = j.metadata?.namespace;
     const labels = j.metadata?.labels ?? {};
     if (labels[LABEL_TASK]) queues.task.add(`${ns}/${labels[LABEL_TASK]}`);
+    // Relabelled into another pool: the one it left may have a slot free now.
+    const left = old?.metadata?.labels?.[LABEL_POOL];
+    if (left && left !== labels[LABEL_POOL]) queues.pool.add(`${ns}/${left}`);
     if (!labels[LABEL_POOL]) return;
-    const pool = `${ns}/${labels[LABEL_POOL]}`;
-    const waitedThrough = !deleted && isQueued(j) && (old === undefined || isQueued(old));
-    if (waitedThrough && admissions.full(pool)) queues.pool.addAfter(pool, STATUS_COUNTS_INTERVAL_MS);
-    else queues.pool.add(pool);
+    const sameSlots = !deleted && (old === undefined ? isQueued(j) : left === labels[LABEL_POOL] && jobState(old) === jobState(j));
+    toPool(`${ns}/${labels[LABEL_POOL]}`, sameSlots);
   };
   src.jobs.on('add', (j) => jobChanged(j));
   src.jobs.on('update', (j, old) => jobChanged(j, old));
   src.jobs.on('delete', (j, old) => { caches.departures.departed(old ?? j); jobChanged(j, old, true); });
 
-  // A pod that outlived its Job frees its pool's slot only when it is gone; a pod that
-  // starts (or cannot) tells its task whether the run started.
-  const podChanged = (p: V1Pod) => {
+  // A pod that outlived its Job frees its pool's slot only when it is gone (terminated or
+  // deleted); one that starts fills none. A pod that starts (or cannot) tells its task
+  // whether the run started.
+  const podChanged = (p: V1Pod, deleted = false) => {
     const labels = p.metadata?.labels ?? {};
-    if (labels[LABEL_POOL]) queues.pool.add(`${p.metadata?.namespace}/${labels[LABEL_POOL]}`);
+    const phase = p.status?.phase;
+    if (labels[LABEL_POOL]) toPool(`${p.metadata?.namespace}/${labels[LABEL_POOL]}`, !deleted && phase !== 'Succeeded' && phase !== 'Failed');
     if (labels[LABEL_TASK]) queues.task.add(`${p.metadata?.namespace}/${labels[LABEL_TASK]}`);
   };
   src.pods.on('update', (p, old) => { if (p.status?.phase !== old?.status?.phase) podChanged(p); });
-  src.pods.on('delete', podChanged);
+  src.pods.on('delete', (p) => podChanged(p, true));
 
   // A periodic task's CronJob tells its task (last schedule, runs); any other CronJob is
   // the adoption controller's to look at (labelled with a pool, or no longer).

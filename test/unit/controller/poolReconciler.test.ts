@@ -4,7 +4,7 @@
 import type { Condition } from '../../../src/api/types.js';
 import { buildJob } from '../../../src/jobs/build.js';
 import { apiError } from './sim/cluster.js';
-import { Harness } from './sim/harness.js';
+import { Harness, NS } from './sim/harness.js';
 import type { PoolSpecInput, TaskSpecInput } from './sim/objects.js';
 import { TimeoutError } from './sim/writes.js';
 
@@ -364,6 +364,52 @@ describe('a task event on a pool with no slot free', () => {
     full.cluster.deleteTask('b');
     full.deliverAll();
     expect(full.op.queues.pool.len()).toBe(1);
+  });
+
+  test('a running Job\'s own updates and its pod starting wait too; its pod ending and the Job finishing run the cycle at once', async () => {
+    // While 10,000 queued runs drained, a running Job's status updates ran most cycles.
+    const h = await world({ maxWorkers: 1 }, [{ name: 'a' }, { name: 'b' }]);
+    await h.reconcile('pool', 'p'); // a-1 admitted: the pool is full, b-1 waits
+    h.deliverAll();
+    await drainPoolQueue(h);
+
+    h.stepJobs({ finishChance: 0 }); // a-1's pod made; its Job says so (running before and after)
+    h.deliverAll();
+    expect(h.job('a-1')?.status?.active).toBe(1);
+    expect(h.op.queues.pool.len()).toBe(0);
+    const pod = h.cluster.pods.list()[0]!;
+    h.cluster.putPod({ ...pod, status: { phase: 'Pending' } });
+    h.deliverAll();
+    expect(h.op.queues.pool.len()).toBe(0); // a pod that is not over fills no slot it did not hold
+    h.clock.advance(1000);
+    expect(h.op.queues.pool.len()).toBe(1); // the counts are brought up to date in the interval
+    await drainPoolQueue(h);
+
+    h.cluster.putPod({ ...pod, status: { phase: 'Succeeded' } });
+    h.deliverAll();
+    expect(h.op.queues.pool.len()).toBe(1); // a pod over may free the slot of a Job gone
+    await drainPoolQueue(h);
+    h.runJobs(); // a-1 finishes
+    h.deliverAll();
+    expect(h.op.queues.pool.len()).toBe(1);
+  });
+
+  test('a Job relabelled into another pool wakes the pool it left', async () => {
+    const h = await world({ maxWorkers: 1 }, [{ name: 'a' }, { name: 'b' }]);
+    h.cluster.applyPool('q', { maxWorkers: 1 });
+    await h.reconcile('pool', 'p');
+    h.deliverAll();
+    await drainPoolQueue(h);
+    const job = h.job('a-1')!;
+    h.cluster.updateJob({ ...job, metadata: { ...job.metadata, labels: { ...job.metadata!.labels, 'syncpool.dev/pool': 'q' } } });
+    h.deliverAll();
+    const woken: string[] = [];
+    while (h.op.queues.pool.len() > 0) {
+      const key = (await h.op.queues.pool.get())!;
+      woken.push(key);
+      h.op.queues.pool.done(key);
+    }
+    expect(woken.sort()).toEqual([`${NS}/p`, `${NS}/q`]);
   });
 
   test('a paused pool counts a new task within the interval', async () => {
