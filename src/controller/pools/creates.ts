@@ -43,7 +43,8 @@ export interface CreateExpectation {
 
 /** What the pool's caches show, for settling: unfinished Jobs by uid, any Job by name, live tasks. */
 export interface PoolView {
-  unfinished: (uid: string) => V1Job | undefined;
+  /** The Job of this uid and name if it is one of the pool's unfinished Jobs. */
+  unfinished: (uid: string, name: string) => V1Job | undefined;
   jobNamed: (name: string) => V1Job | undefined;
   /** The task (by uid) still wants its Job: it is live (not finished) and not cancelled. */
   wants: (taskUid: string) => boolean;

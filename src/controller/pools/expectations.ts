@@ -103,7 +103,7 @@ export class AdmissionExpectations {
     const out: Observed = { assumed: new Set(), resend: [], creating: [], unseen: [] };
     const pending = this.byPool.get(pool);
     for (const [uid, e] of pending ?? []) {
-      const job = view.unfinished(uid);
+      const job = view.unfinished(uid, e.name);
       // Gone or finished (either frees the slot on its own), or seen running: satisfied.
       const seen = !job || holdsSlot(job) || (e.writtenRevision !== undefined && atOrPast(job.metadata?.resourceVersion, e.writtenRevision));
       if (seen) {

@@ -22,7 +22,7 @@ import type { ClusterWrites } from '../../kube/writers.js';
 import type { Logger } from '../../runtime/clock.js';
 import type { Result } from '../../runtime/controller.js';
 import { splitKey, type WriteThroughCache } from '../cache.js';
-import { ALIVE_PODS_BY_POOL, type IndexedCache, LIVE_TASKS_BY_POOL, UNFINISHED_BY_POOL } from '../indexes.js';
+import { ALIVE_PODS_BY_POOL, type IndexedCache, LIVE_TASKS_BY_POOL, UNFINISHED_BY_POOL, unfinishedByPool } from '../indexes.js';
 import type { DepartedRun, DepartedRuns } from './departures.js';
 import { settleUnseen } from './claims.js';
 import type { AdmissionExpectations, Observed } from './expectations.js';
@@ -213,25 +213,28 @@ export class PoolReconciler {
     const pods = this.d.pods.byIndex(ALIVE_PODS_BY_POOL, key);
     const tasks = this.d.tasks.byIndex(LIVE_TASKS_BY_POOL, key);
     const jobNamed = (job: string) => this.d.jobs.get(namespace, job);
-    const observed = this.observe(key, jobs, tasks, jobNamed);
+    const observed = this.observe(key, () => tasks, jobNamed);
     const departed = this.departedUnseen(key, pods)
       .map((run) => ({ name: `departed/${run.name}`, source: run.source, syncType: run.syncType }));
     return snapshotPool({ jobs, pods, tasks, assumed: observed.assumed, creating: observed.creating, departed, jobNamed });
   }
 
   /**
-   * Settles the pool's expectations against what the caches show now. The view's maps are
-   * built on demand: only a pool with admissions in flight or claims asks, and building
-   * either on every cycle read every queued Job or task of a deep queue again.
+   * Settles the pool's expectations against what the caches show now. Jobs are found by
+   * name (an expectation knows its Job's name); live tasks by uid only when a claim asks,
+   * and that map is built on demand: building it on every cycle read every task of a
+   * deep queue again.
    */
-  private observe(key: string, jobs: V1Job[], tasks: TaskObject[], jobNamed: (name: string) => V1Job | undefined): Observed {
-    let unfinished: Map<string, V1Job> | undefined;
+  private observe(key: string, tasks: () => TaskObject[], jobNamed: (name: string) => V1Job | undefined): Observed {
     let live: Map<string, TaskObject> | undefined;
     return this.d.expectations.observe(key, {
-      unfinished: (uid) => (unfinished ??= new Map(jobs.map((j) => [j.metadata!.uid!, j]))).get(uid),
+      unfinished: (uid, name) => {
+        const job = jobNamed(name);
+        return job?.metadata?.uid === uid && unfinishedByPool(job)[0] === key ? job : undefined;
+      },
       jobNamed,
       wants: (uid) => {
-        live ??= new Map(tasks.map((t) => [t.metadata!.uid!, t]));
+        live ??= new Map(tasks().map((t) => [t.metadata!.uid!, t]));
         const task = live.get(uid);
         return task !== undefined && !task.spec.cancel;
       },
@@ -260,8 +263,7 @@ export class PoolReconciler {
   private async lookBeforeDeciding(key: string, namespace: string): Promise<{ resent: PromiseSettledResult<boolean>[]; lookAgain: boolean }> {
     await this.settleDepartures(key);
     if (this.d.expectations.size(key) === 0) return { resent: [], lookAgain: false };
-    const observed = this.observe(key, this.d.jobs.byIndex(UNFINISHED_BY_POOL, key), this.d.tasks.byIndex(LIVE_TASKS_BY_POOL, key),
-      (job) => this.d.jobs.get(namespace, job));
+    const observed = this.observe(key, () => this.d.tasks.byIndex(LIVE_TASKS_BY_POOL, key), (job) => this.d.jobs.get(namespace, job));
     let lookAgain = false;
     for (const e of observed.unseen) {
       if (await settleUnseen(this.d.writes, this.d.expectations, key, e) === 'inFlight') lookAgain = true;
