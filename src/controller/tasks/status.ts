@@ -135,7 +135,7 @@ export function nextTaskStatus(current: TaskStatus | undefined, facts: TaskFacts
       s.attempt = facts.attempt;
       if (facts.queuedAt) s.queuedAt = s.queuedAt ?? facts.queuedAt;
       cond(ACCEPTED, 'True', 'PoolFound', `queued in WorkerPool ${facts.pool}`);
-      applyJob(s, facts, cond, finish);
+      applyJob(s, facts, now, cond, finish);
       break;
     case 'cancelled':
       finish('Cancelled', 'Cancelled', facts.wasRunning ? 'cancelled by spec.cancel; the running Job was terminated' : 'cancelled by spec.cancel before it started');
@@ -220,6 +220,7 @@ function failureWords(outcome: JobOutcome): string {
 function applyJob(
   s: TaskStatus,
   facts: Extract<TaskFacts, { kind: 'job' }>,
+  now: string,
   cond: (type: string, status: Condition['status'], reason: string, message: string) => void,
   finish: (phase: TaskPhase, reason: string, message: string, at?: string) => void,
 ): void {
@@ -231,7 +232,10 @@ function applyJob(
     return;
   }
   cond(ADMITTED, 'True', 'Admitted', `admitted by WorkerPool ${facts.pool}; Job ${facts.jobName} runs the sync`);
-  s.startedAt = s.startedAt ?? outcome.startedAt;
+  // A run seen admitted before the Job controller set its startTime started now, as far
+  // as anyone can tell: filling it in from the Job a moment later cost a fourth status
+  // write per task in a deep queue, whose reconciles often land in between.
+  s.startedAt = s.startedAt ?? outcome.startedAt ?? (outcome.state === 'Running' ? now : undefined);
   if (outcome.state === 'Running') {
     s.phase = 'Running';
     s.message = facts.ending

@@ -21,6 +21,14 @@ test('queued, then running, then succeeded, keeping earlier timestamps', () => {
   expect(s).toMatchObject({ phase: 'Succeeded', finishedAt: T1, message: 'Job t-1 succeeded' });
 });
 
+test('a run seen admitted before its Job has a startTime started when it was seen; the startTime coming later writes nothing', () => {
+  const queued = nextTaskStatus(undefined, { kind: 'queued', pool: 'crm', jobName: 't-1', attempt: 1, queuedAt: T0 }, T0, 1);
+  const running = nextTaskStatus(queued, { kind: 'job', pool: 'crm', jobName: 't-1', attempt: 1, outcome: { state: 'Running' } }, T1, 1);
+  expect(running).toMatchObject({ phase: 'Running', startedAt: T1 });
+  const later = '2026-11-22T10:01:00.250Z';
+  expect(nextTaskStatus(running, { kind: 'job', pool: 'crm', jobName: 't-1', attempt: 1, outcome: { state: 'Running', startedAt: later } }, later, 1)).toEqual(running);
+});
+
 test('an unchanged situation produces an identical status (nothing to write)', () => {
   const facts = { kind: 'queued', pool: 'crm', jobName: 't-1', attempt: 1, queuedAt: T0 } as const;
   const once = nextTaskStatus(undefined, facts, T0, 1);
