@@ -25,6 +25,8 @@ export interface DepthResult {
   /** Writes of the operator's kinds per task, as kube-apiserver counted them. */
   apiserverWritesPerTask: Record<string, number>;
   writesPerTask: number;
+  /** Of those, the ones the API server refused (a conflict, a throttle), by kind and code. */
+  refusedWritesPerTask: Record<string, number>;
   /** Operator RSS with the whole queue waiting (settled), and the most seen while draining. */
   rssQueuedBytes: number;
   rssPeakBytes: number;
@@ -96,15 +98,20 @@ export async function queueDepth(depth: number, o: { profile: boolean; timeoutMs
       if (notDone.length > 0) throw new Error(`depth ${depth}: ${notDone.length} tasks did not succeed, e.g. ${notDone[0]!.metadata.name} ${notDone[0]!.status?.phase}`);
 
       const writes: Record<string, number> = {};
+      const refused: Record<string, number> = {};
       for (const [verb, resource, sub] of OPERATOR_WRITES) {
-        const n = total(delta(api0, api1, verb, resource, sub));
-        if (n > 0) writes[`${verb} ${resource}${sub ? `/${sub}` : ''}`] = Number((n / depth).toFixed(2));
+        const byCode = delta(api0, api1, verb, resource, sub);
+        const kind = `${verb} ${resource}${sub ? `/${sub}` : ''}`;
+        const n = total(byCode);
+        if (n > 0) writes[kind] = Number((n / depth).toFixed(2));
+        for (const [code, c] of byCode) if (Number(code) >= 400) refused[`${kind} ${code}`] = Number((c / depth).toFixed(3));
       }
       const result: DepthResult = {
         depth,
         operatorRequestsPerTask: perTask(req1, req0, depth),
         apiserverWritesPerTask: writes,
         writesPerTask: Number(Object.values(writes).reduce((a, b) => a + b, 0).toFixed(2)),
+        refusedWritesPerTask: refused,
         rssQueuedBytes, rssPeakBytes,
         cpuMsPerTaskQueueing: Number(((cpu1 - cpu0) / depth).toFixed(2)),
         cpuMsPerTaskDraining: Number(((cpu2 - cpu1) / depth).toFixed(2)),
