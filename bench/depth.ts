@@ -30,6 +30,9 @@ export interface DepthResult {
   /** Operator RSS with the whole queue waiting (settled), and the most seen while draining. */
   rssQueuedBytes: number;
   rssPeakBytes: number;
+  /** V8's heap with the whole queue waiting: what is live, and what it has reserved. */
+  heapUsedQueuedBytes: number;
+  heapTotalQueuedBytes: number;
   cpuMsPerTaskQueueing: number;
   cpuMsPerTaskDraining: number;
   drainMs: number;
@@ -75,6 +78,9 @@ export async function queueDepth(depth: number, o: { profile: boolean; timeoutMs
       await operator.settle();
       const rssQueuedBytes = operator.rssBytes();
       const cpu1 = operator.cpuMs();
+      const heap = await scrapeMetrics(operator.port);
+      const heapUsedQueuedBytes = heap.value('syncpool_nodejs_heap_size_used_bytes') ?? 0;
+      const heapTotalQueuedBytes = heap.value('syncpool_nodejs_heap_size_total_bytes') ?? 0;
 
       let rssPeakBytes = rssQueuedBytes;
       const sampler = setInterval(() => {
@@ -112,7 +118,7 @@ export async function queueDepth(depth: number, o: { profile: boolean; timeoutMs
         apiserverWritesPerTask: writes,
         writesPerTask: Number(Object.values(writes).reduce((a, b) => a + b, 0).toFixed(2)),
         refusedWritesPerTask: refused,
-        rssQueuedBytes, rssPeakBytes,
+        rssQueuedBytes, rssPeakBytes, heapUsedQueuedBytes, heapTotalQueuedBytes,
         cpuMsPerTaskQueueing: Number(((cpu1 - cpu0) / depth).toFixed(2)),
         cpuMsPerTaskDraining: Number(((cpu2 - cpu1) / depth).toFixed(2)),
         drainMs, peakBusy: times.peakActive,

@@ -125,7 +125,8 @@ function depthReport(rows: DepthResult[]): string {
     `  operator writes per task (kube-apiserver's count): ${d.writesPerTask} = ${Object.entries(d.apiserverWritesPerTask).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `  of which refused by the API server: ${Object.entries(d.refusedWritesPerTask).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`,
     `  operator requests per task (its own count, by verb): ${Object.entries(d.operatorRequestsPerTask).map(([k, v]) => `${k} ${v}`).join(', ')}`,
-    `  operator CPU per task: ${d.cpuMsPerTaskQueueing} ms queueing + ${d.cpuMsPerTaskDraining} ms draining; RSS ${mib(d.rssQueuedBytes)} with the queue full, peak ${mib(d.rssPeakBytes)}`,
+    `  operator CPU per task: ${d.cpuMsPerTaskQueueing} ms queueing + ${d.cpuMsPerTaskDraining} ms draining; RSS ${mib(d.rssQueuedBytes)} with the queue full`
+      + ` (V8 heap ${mib(d.heapUsedQueuedBytes)} used of ${mib(d.heapTotalQueuedBytes)}), peak ${mib(d.rssPeakBytes)}`,
   ].join('\n'));
   const prof = rows.find((d) => d.profile)?.profile;
   if (prof) {

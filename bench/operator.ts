@@ -3,6 +3,7 @@
 // /proc. It runs the operator as it ships (tsc output of whatever src/ holds at the
 // time, see test/integration/support/built.ts): no tsx in its memory or its CPU.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../src/testbed/ports.js';
 import { built } from '../test/integration/support/built.js';
@@ -10,6 +11,17 @@ import { eventually } from '../test/integration/support/cluster.js';
 import { cpuMsOf, rssBytesOf, settleProcess } from './proc.js';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
+
+/**
+ * The Node flags the image runs the operator with: those between the node binary and the
+ * script in the Dockerfile's last ENTRYPOINT, so the bench measures what ships.
+ */
+export function imageNodeFlags(dockerfile = readFileSync(`${REPO}Dockerfile`, 'utf8')): string[] {
+  const entry = dockerfile.split('\n').filter((l) => l.startsWith('ENTRYPOINT ')).at(-1);
+  if (!entry) throw new Error('the Dockerfile has no ENTRYPOINT');
+  const argv = JSON.parse(entry.slice('ENTRYPOINT '.length)) as string[];
+  return argv.slice(1, -1);
+}
 
 export class BenchOperator {
   private readonly tail: string[] = [];
@@ -42,7 +54,7 @@ export class BenchOperator {
   static async start(namespace: string, kubeconfig: string, args: string[] = [], nodeArgs: string[] = []): Promise<BenchOperator> {
     const port = await freePort();
     const proc = spawn(process.execPath, [
-      ...nodeArgs, built().operatorMain, '--kubeconfig', kubeconfig,
+      ...imageNodeFlags(), ...nodeArgs, built().operatorMain, '--kubeconfig', kubeconfig,
       '--namespace', namespace, '--lease-namespace', namespace, '--identity', `bench-${namespace}`,
       '--http-host', '127.0.0.1', '--http-port', String(port),
       '--heartbeat-url', 'http://127.0.0.1:9/api/v1/heartbeat', '--log-level', 'info', ...args,

@@ -66,6 +66,17 @@ describe('Dockerfile', () => {
     ]));
   });
 
+  test('its Node flags are ones this Node accepts, and they are what the bench runs the operator with', async () => {
+    const entry = JSON.parse(instruction(final, 'ENTRYPOINT').at(-1)!.slice('ENTRYPOINT '.length)) as string[];
+    const flags = entry.slice(1, -1);
+    const { imageNodeFlags } = await import('../../../bench/operator.js');
+    expect(imageNodeFlags()).toEqual(flags);
+    for (const flag of flags) {
+      const ok = await new Promise<boolean>((done) => execFile(process.execPath, [flag, '-e', '0'], (err) => done(!err)));
+      expect({ flag, ok }).toEqual({ flag, ok: true });
+    }
+  });
+
   test('.dockerignore lets in everything the build stages copy, and nothing else', () => {
     const ignore = read('.dockerignore').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
     expect(ignore[0]).toBe('*');
