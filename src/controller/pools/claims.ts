@@ -119,7 +119,7 @@ export class CreateAdmissions implements AttemptCreates {
 /**
  * A claim whose task no longer wants its Job and whose Job the cache does not show
  * (creates.ts, 'unseen'): the pool reconciler looks live before deciding. A Job of that
- * name that runs keeps the slot (landed: the cache will show it). Otherwise the slot is
+ * name and of the claim's task that runs keeps the slot (landed: the cache will show it). Otherwise the slot is
  * given back once no pod of ours is alive: the Job is queued, finished, or gone, and a
  * pod may outlive a Job deleted in the background. Residual: a create the API server
  * commits after its client timed out, and after this look, runs uncounted until the cache
@@ -134,7 +134,10 @@ export async function settleUnseen(writes: ClusterWrites, expectations: Admissio
   if (resent()) return 'inFlight';
   const live = await writes.getJob(e.namespace, e.name);
   if (resent()) return 'inFlight';
-  if (live && holdsSlot(live)) {
+  // Only a Job of the claim's own task holds its slot. Another task's Job of the name (the
+  // task deleted and applied again, perhaps into another pool) counts where it was
+  // admitted, and no event of it would ever wake this pool to let the claim go.
+  if (live && holdsSlot(live) && controllerUid(live) === e.taskUid) {
     landed(e, live);
     return 'looked';
   }
