@@ -11,6 +11,9 @@ import { Harness } from './sim/harness.js';
 import { TimeoutError } from './sim/writes.js';
 import { report, simulate } from './sim/simulation.js';
 
+/** A pool's `active`, as its status says. */
+const poolActive = (h: Harness, pool: string) => (h.pool(pool)?.status as { active?: number } | undefined)?.active;
+
 /** Tasks' Jobs created and seen by every cache: the starting point of the scenarios. */
 async function queuedJobs(h: Harness, pool: string, tasks: [name: string, priority: number][]): Promise<void> {
   for (const [name, priority] of tasks) h.cluster.createTask(name, { pool, priority, syncType: name });
@@ -311,6 +314,33 @@ describe.each([['with', true], ['without', false]])('a task creating its Job alr
     await h.reconcile('pool', 'p'); // looks live: no a-1, no pod of it: the slot is b's
     expect(h.job('b-1')?.spec?.suspend).toBe(false);
     expect(h.job('a-1')).toBeUndefined();
+    expect(h.cluster.violations).toEqual([]);
+  });
+
+  test('a claim whose task was applied again into another pool is let go: the running Job of its name there is not its own', async () => {
+    // Seed 1497: the live look kept the claim on the new task's Job, which counts in the
+    // other pool, and no event of that Job ever woke this pool: it held the slot for good.
+    const h = await judgedPool(1);
+    h.cluster.applyPool('q', { maxWorkers: 1, overlap: 'Allow' });
+    h.deliverAll();
+    await h.reconcile('pool', 'q');
+    h.cluster.createTask('a', { pool: 'p', syncType: 'a' });
+    h.deliverAll();
+    await h.reconcile('task', 'a'); // claims p's slot: a-1 made running
+    const first = h.job('a-1')!;
+    expect(first.spec?.suspend).toBe(false);
+    // Deleted (its Job goes with it) and applied again into q, before p's Job cache shows any of it.
+    h.cluster.deleteTask('a');
+    h.cluster.removeJob(first);
+    const again = h.cluster.createTask('a', { pool: 'q', syncType: 'a' });
+    h.op.caches.tasks.deliver();
+    await h.reconcile('task', 'a'); // claims q's slot: another a-1 runs, in q
+    expect(h.job('a-1')?.metadata?.uid).not.toBe(first.metadata?.uid);
+    expect(h.job('a-1')?.metadata?.ownerReferences?.[0]?.uid).toBe(again.metadata.uid);
+
+    h.clock.advance(5000); // past the status interval
+    await h.reconcile('pool', 'p'); // the claim's task is gone and its Job unseen: p looks live
+    expect(poolActive(h, 'p')).toBe(0);
     expect(h.cluster.violations).toEqual([]);
   });
 
