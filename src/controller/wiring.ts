@@ -94,8 +94,8 @@ export function wire(src: Sources, queues: Queues, caches: Memory, admissions: A
   // Likewise a Job whose standing did not change (queued before and after: a new queued
   // Job, a label or status change; or running before and after: its pods starting, its
   // status counting them) changes the order or the counts, not the slots free. A Job
-  // that starts, finishes or goes may free or fill one: its pool looks at once. While
-  // 10,000 queued runs drained, a running Job's own status updates ran most cycles.
+  // that starts, finishes or goes may free or fill one: its pool looks at once. Each run
+  // otherwise ran a whole-queue cycle for every status update of its Job and its pod.
   const toPool = (pool: string, sameSlots: boolean) => {
     if (sameSlots && admissions.full(pool)) queues.pool.addAfter(pool, STATUS_COUNTS_INTERVAL_MS);
     else queues.pool.add(pool);

@@ -25,10 +25,9 @@ export type ListFunc<T extends KubernetesObject> = (page: ListPage) => Promise<K
 
 /**
  * Objects per list page (client-go's pager uses the same). A relist of 10,000 Jobs in one
- * response held the whole body, its parse and client-node's deserialized copy at once,
- * beside the cache: the operator's memory peaked at 4× its size at rest. A page is
- * transformed and dropped before the next is asked for. The pages are one consistent
- * snapshot (the API server serves them all at the first page's resourceVersion).
+ * response holds the whole body, its parse and client-node's deserialized copy at once,
+ * beside the cache; a page is transformed and dropped before the next is asked for. The
+ * pages are one consistent snapshot (all served at the first page's resourceVersion).
  */
 export const LIST_PAGE_SIZE = 500;
 /** `old` is the cached version an update replaces. */
