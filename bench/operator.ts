@@ -1,13 +1,15 @@
 // syncpool-operator as the bench runs it: a child process at log level info (debug
 // logging of 20,000 Jobs would measure the logger), whose memory and CPU we read from
 // /proc. It runs the operator as it ships (tsc output of whatever src/ holds at the
-// time, see test/integration/support/built.ts): no tsx in its memory or its CPU.
+// time, see test/integration/support/built.ts): no tsx in its memory or its CPU, with
+// the image's Node flags and, where it can, the chart's memory limit (memoryLimit.ts).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../src/testbed/ports.js';
 import { built } from '../test/integration/support/built.js';
 import { eventually } from '../test/integration/support/cluster.js';
+import { type MemoryLimit, operatorMemoryLimit } from './memoryLimit.js';
 import { cpuMsOf, rssBytesOf, settleProcess } from './proc.js';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
@@ -31,9 +33,12 @@ export class BenchOperator {
   /** When it exited (ms since the epoch), if it did. */
   exitedAt?: number;
 
-  private constructor(private readonly proc: ChildProcess, readonly port: number) {
+  private constructor(private readonly proc: ChildProcess, readonly port: number, readonly memory: MemoryLimit) {
     this.exited = new Promise((resolve) => proc.on('exit', (code) => {
       this.exitedAt = Date.now();
+      const kills = memory.oomKills();
+      if (kills > 0) this.tail.push(`killed by the kernel for memory: over its limit of ${memory.bytes / 2 ** 20} MiB`);
+      memory.remove();
       resolve(code);
     }));
     const keep = (d: Buffer) => {
@@ -53,13 +58,15 @@ export class BenchOperator {
    */
   static async start(namespace: string, kubeconfig: string, args: string[] = [], nodeArgs: string[] = []): Promise<BenchOperator> {
     const port = await freePort();
-    const proc = spawn(process.execPath, [
-      ...imageNodeFlags(), ...nodeArgs, built().operatorMain, '--kubeconfig', kubeconfig,
+    const memory = operatorMemoryLimit(`syncpool-bench-${process.pid}-${port}`);
+    const [cmd, ...argv] = memory.wrap([
+      process.execPath, ...imageNodeFlags(), ...nodeArgs, built().operatorMain, '--kubeconfig', kubeconfig,
       '--namespace', namespace, '--lease-namespace', namespace, '--identity', `bench-${namespace}`,
       '--http-host', '127.0.0.1', '--http-port', String(port),
       '--heartbeat-url', 'http://127.0.0.1:9/api/v1/heartbeat', '--log-level', 'info', ...args,
-    ], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-    const op = new BenchOperator(proc, port);
+    ]);
+    const proc = spawn(cmd!, argv, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    const op = new BenchOperator(proc, port, memory);
     await eventually('operator leading with its caches synced', async () => {
       if (proc.exitCode !== null) throw new Error(`operator exited ${proc.exitCode}:\n${op.tail.join('\n')}`);
       const res = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);

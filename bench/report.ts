@@ -6,6 +6,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describeOperatorMemory } from './memoryLimit.js';
+import { imageNodeFlags } from './operator.js';
 
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 
@@ -54,6 +56,7 @@ export class BenchReport {
       node: process.version,
       loadAverageAtStart: this.loadAtStart.map((l) => Number(l.toFixed(2))),
       loadAverageAtEnd: loadavg().map((l) => Number(l.toFixed(2))),
+      operator: `node ${imageNodeFlags().join(' ')}, ${describeOperatorMemory()}`,
     };
   }
 
@@ -69,6 +72,7 @@ export class BenchReport {
       '',
       `Run ${this.began.toISOString()} (${tookMin} min) at commit ${json.commit}, with \`npm run bench\`.`,
       `Machine: ${machine.cpus}, ${machine.memoryGiB} GiB, Node ${machine.node}; load average ${machine.loadAverageAtStart.join(' ')} at the start, ${machine.loadAverageAtEnd.join(' ')} at the end.`,
+      `Operator: ${machine.operator}.`,
       `The control plane is the local testbed (etcd, kube-apiserver, controller-manager, scheduler, kwok) on the same machine; these machines are shared and noisy, so compare figures of one run, not across runs.`,
       '',
       `Settings: ${Object.entries(settings).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}`,
