@@ -2,8 +2,8 @@
 // slots, then let go and drained. What it costs the operator per task, through both
 // phases (the task queued: its Job created, its status written; then admitted, run,
 // finished): API requests by verb (the operator's own count, cross-checked with what
-// kube-apiserver counted for the operator's kinds of write), CPU, and memory with the
-// whole queue waiting. Optionally with a CPU profile of the operator.
+// kube-apiserver counted for the operator's kinds of write), the Events it wrote, CPU,
+// and memory with the whole queue waiting. Optionally with a CPU profile of the operator.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,12 @@ export interface DepthResult {
   operatorRequestsPerTask: Record<string, number>;
   /** Writes of the operator's kinds per task, as kube-apiserver counted them. */
   apiserverWritesPerTask: Record<string, number>;
+  /**
+   * Events the operator wrote per task, by outcome (its syncpool_events_total: the API
+   * server cannot tell its Events from the Job controller's and the scheduler's).
+   */
+  eventsPerTask: Record<string, number>;
+  /** Both: every write the operator made, per task. */
   writesPerTask: number;
   /** Of those, the ones the API server refused (a conflict, a throttle), by kind and code. */
   refusedWritesPerTask: Record<string, number>;
@@ -42,6 +48,10 @@ export interface DepthResult {
 
 async function operatorRequests(port: number): Promise<Record<string, number>> {
   return (await scrapeMetrics(port)).sumBy('syncpool_api_requests_total', 'verb');
+}
+
+async function operatorEvents(port: number): Promise<Record<string, number>> {
+  return (await scrapeMetrics(port)).sumBy('syncpool_events_total', 'outcome');
 }
 
 function perTask(after: Record<string, number>, before: Record<string, number>, tasks: number): Record<string, number> {
@@ -65,6 +75,7 @@ export async function queueDepth(depth: number, o: { profile: boolean; timeoutMs
       const queuedGauge = async () => (await scrapeMetrics(operator.port)).value('syncpool_pool_queued_runs', { namespace: ns, pool: POOL });
       const api0 = await scrape(kube);
       const req0 = await operatorRequests(operator.port);
+      const ev0 = await operatorEvents(operator.port);
       const cpu0 = operator.cpuMs();
 
       await createTasks(kube, ns, depth, LOAD_CONCURRENCY, (i) => ({
@@ -98,6 +109,7 @@ export async function queueDepth(depth: number, o: { profile: boolean; timeoutMs
       clearInterval(sampler);
       const cpu2 = operator.cpuMs();
       const req1 = await operatorRequests(operator.port);
+      const events = perTask(await operatorEvents(operator.port), ev0, depth);
       const api1 = await scrape(kube);
       verifyCap(`depth ${depth}`, times, { tasks: depth, maxWorkers: 50 });
       const notDone = (await api.tasks()).filter((t) => t.status?.phase !== 'Succeeded');
@@ -116,7 +128,8 @@ export async function queueDepth(depth: number, o: { profile: boolean; timeoutMs
         depth,
         operatorRequestsPerTask: perTask(req1, req0, depth),
         apiserverWritesPerTask: writes,
-        writesPerTask: Number(Object.values(writes).reduce((a, b) => a + b, 0).toFixed(2)),
+        eventsPerTask: events,
+        writesPerTask: Number((Object.values(writes).reduce((a, b) => a + b, 0) + (events.created ?? 0) + (events.updated ?? 0)).toFixed(2)),
         refusedWritesPerTask: refused,
         rssQueuedBytes, rssPeakBytes, heapUsedQueuedBytes, heapTotalQueuedBytes,
         cpuMsPerTaskQueueing: Number(((cpu1 - cpu0) / depth).toFixed(2)),

@@ -122,7 +122,8 @@ function latencyReport(rows: { label: string; r: ScenarioResult }[]): string {
 function depthReport(rows: DepthResult[]): string {
   const lines = rows.map((d) => [
     `queue depth ${d.depth} (one pool, maxWorkers 50${d.profile ? '; again, with the CPU profiler on' : ''}): drained in ${secs(d.drainMs)}, peak ${d.peakBusy} busy`,
-    `  operator writes per task (kube-apiserver's count): ${d.writesPerTask} = ${Object.entries(d.apiserverWritesPerTask).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `  operator writes per task: ${d.writesPerTask} = ${Object.entries(d.apiserverWritesPerTask).map(([k, v]) => `${k} ${v}`).join(', ')} (kube-apiserver's count)`
+      + `, Events ${(d.eventsPerTask.created ?? 0) + (d.eventsPerTask.updated ?? 0)} (its own count: ${Object.entries(d.eventsPerTask).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'})`,
     `  of which refused by the API server: ${Object.entries(d.refusedWritesPerTask).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`,
     `  operator requests per task (its own count, by verb): ${Object.entries(d.operatorRequestsPerTask).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `  operator CPU per task: ${d.cpuMsPerTaskQueueing} ms queueing + ${d.cpuMsPerTaskDraining} ms draining; RSS ${mib(d.rssQueuedBytes)} with the queue full`

@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     heartbeatUrl: config.heartbeatUrl,
     heartbeats,
     log,
-    events: new EventRecorder(clients, { instance: config.identity, log }),
+    events: new EventRecorder(clients, { instance: config.identity, log, onWrite: (outcome) => metrics.eventWrite(outcome) }),
     metrics,
   });
 

@@ -59,6 +59,8 @@ export interface RecorderOptions {
   maxQueue?: number;
   seriesIntervalMs?: number;
   forgetAfterMs?: number;
+  /** Told of every write and every Event dropped (for syncpool_events_total). */
+  onWrite?: (outcome: 'created' | 'updated' | 'failed' | 'dropped') => void;
 }
 
 export class EventRecorder implements EventSink {
@@ -108,6 +110,7 @@ export class EventRecorder implements EventSink {
       const oldest = this.queue.shift()!;
       this.queued.delete(`${oldest.kind}:${oldest.key}`);
       this.dropped += 1;
+      this.o.onWrite?.('dropped');
     }
     this.queue.push(job);
     this.queued.add(id);
@@ -122,6 +125,7 @@ export class EventRecorder implements EventSink {
         try {
           await (job.kind === 'create' ? this.create(job.key, job.event) : this.updateSeries(job.key));
         } catch (err) {
+          this.o.onWrite?.('failed');
           this.log.debug('event not written', { error: errorMessage(err) });
         }
       }
@@ -147,6 +151,7 @@ export class EventRecorder implements EventSink {
         note: e.note.length > MAX_NOTE ? `${e.note.slice(0, MAX_NOTE - 1)}…` : e.note,
       },
     });
+    this.o.onWrite?.('created');
     if (!s) return;
     s.name = created.metadata?.name;
     s.writtenCount = 1;
@@ -162,6 +167,7 @@ export class EventRecorder implements EventSink {
       namespace: s.namespace, name: s.name,
       body: { series: { count, lastObservedTime: new V1MicroTime(s.lastObservedMs) } },
     }, mergePatch);
+    this.o.onWrite?.('updated');
     s.writtenCount = count;
     s.lastWriteMs = this.clock.now();
   }

@@ -82,6 +82,11 @@ export function defineMetrics(registry: Registry, sources: ScrapeSources) {
         for (const p of sources.pools()) this.inc({ namespace: p.namespace, pool: p.pool }, 0);
       },
     }),
+    events: new Counter({
+      name: 'syncpool_events_total',
+      help: 'Events the operator wrote (created; updated: a repeat counted in its series), failed to write, or dropped from a full queue.',
+      labelNames: ['outcome'], registers,
+    }),
     heartbeats: new Counter({
       name: 'syncpool_heartbeats_total',
       help: 'Heartbeats answered by this replica: accepted, unauthenticated, not_a_run, run_finished, invalid_body, unavailable, error.',

@@ -39,7 +39,11 @@ export interface Metrics {
   apiRequest(verb: string): void;
   /** A heartbeat was answered. */
   heartbeat(result: HeartbeatResult): void;
+  /** An Event was created, its series updated, its write failed, or it was dropped from a full queue. */
+  eventWrite(outcome: EventWriteOutcome): void;
 }
+
+export type EventWriteOutcome = 'created' | 'updated' | 'failed' | 'dropped';
 
 export const noMetrics: Metrics = {
   runFinished() {},
@@ -49,4 +53,5 @@ export const noMetrics: Metrics = {
   reconciled() {},
   apiRequest() {},
   heartbeat() {},
+  eventWrite() {},
 };

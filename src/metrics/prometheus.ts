@@ -7,7 +7,7 @@ import type { HeartbeatResult } from '../heartbeat/receiver.js';
 import { queueFields } from '../jobs/classify.js';
 import { LABEL_POOL } from '../jobs/labels.js';
 import { defineMetrics, type MetricSet, PREFIX, type ScrapeSources } from './definitions.js';
-import type { Metrics, PoolRef, RunLabels, RunOutcome } from './hooks.js';
+import type { EventWriteOutcome, Metrics, PoolRef, RunLabels, RunOutcome } from './hooks.js';
 import type { PoolGaugeValues } from './poolGauges.js';
 
 export interface OperatorMetricsOptions extends Partial<ScrapeSources> {
@@ -69,6 +69,10 @@ export class OperatorMetrics implements Metrics {
 
   heartbeat(result: HeartbeatResult): void {
     this.m.heartbeats.inc({ result });
+  }
+
+  eventWrite(outcome: EventWriteOutcome): void {
+    this.m.events.inc({ outcome });
   }
 }
 

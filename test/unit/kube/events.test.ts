@@ -80,3 +80,27 @@ test('a series not repeated for ten minutes is forgotten: its next repeat is a n
   expect(created).toEqual([{ name: 'e1', reason: 'Queued' }, { name: 'e2', reason: 'Queued' }, { name: 'e3', reason: 'Queued' }]);
   expect(patched.at(-1)).toEqual({ name: 'e1', count: 3 });
 });
+
+test('every write and every drop is told to onWrite, as syncpool_events_total counts them', async () => {
+  const clock = new FakeClock();
+  const { kube, created, patched } = fakeKube();
+  const told: string[] = [];
+  const failing = { events: { ...kube.events, createNamespacedEvent: async (a: never) => {
+    if (told.length === 0) throw new Error('503');
+    return kube.events.createNamespacedEvent(a);
+  } } } as unknown as KubeClients;
+  const rec = new EventRecorder(failing, { instance: 'op', clock, maxQueue: 2, onWrite: (o) => told.push(o) });
+  rec.emit(event('lost'));
+  for (let i = 0; i < 4; i++) rec.emit(event(`t${i}`));
+  await flush();
+  await clock.advance(31_000);
+  rec.emit(event('t3'));
+  await flush();
+  const count = (o: string) => told.filter((t) => t === o).length;
+  expect(count('failed')).toBe(1);
+  expect(count('created')).toBe(created.length);
+  expect(count('updated')).toBe(patched.length);
+  expect(count('dropped')).toBe(rec.dropped);
+  expect(count('created') + count('dropped') + count('failed')).toBe(5);
+  expect(count('updated')).toBe(1);
+});

@@ -26,6 +26,9 @@ test('each process has its own registry; counters count, histograms observe', as
   a.reconciled('synctask', 0.5, 'error');
   a.apiRequest('patch');
   a.heartbeat('accepted');
+  a.eventWrite('created');
+  a.eventWrite('created');
+  a.eventWrite('dropped');
 
   expect(await samples(a, 'syncpool_runs_finished_total')).toEqual(expect.arrayContaining([
     expect.objectContaining({ labels: { ...{ namespace: 'ns', pool: 'p', source: 'hubspot', sync_type: 'contacts' }, outcome: 'succeeded' }, value: 1 }),
@@ -42,6 +45,10 @@ test('each process has its own registry; counters count, histograms observe', as
   expect(await samples(a, 'syncpool_reconcile_errors_total')).toEqual([expect.objectContaining({ labels: { controller: 'synctask' }, value: 1 })]);
   expect(await samples(a, 'syncpool_api_requests_total')).toEqual([expect.objectContaining({ labels: { verb: 'patch' }, value: 1 })]);
   expect(await samples(a, 'syncpool_heartbeats_total')).toEqual([expect.objectContaining({ labels: { result: 'accepted' }, value: 1 })]);
+  expect(await samples(a, 'syncpool_events_total')).toEqual([
+    expect.objectContaining({ labels: { outcome: 'created' }, value: 2 }),
+    expect.objectContaining({ labels: { outcome: 'dropped' }, value: 1 }),
+  ]);
   expect(await samples(a, 'syncpool_build_info')).toEqual([expect.objectContaining({ labels: { version: '1.2.3', node: process.version }, value: 1 })]);
 
   expect(await samples(b, 'syncpool_runs_finished_total')).toEqual([]);

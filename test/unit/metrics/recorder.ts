@@ -24,6 +24,8 @@ export class RecordingMetrics implements Metrics {
 
   apiRequest(): void {}
 
+  eventWrite(): void {}
+
   heartbeat(result: string): void {
     this.calls.push(`heartbeat ${result}`);
   }
