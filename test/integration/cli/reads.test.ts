@@ -102,7 +102,7 @@ test('describe: a failed task tells each attempt, its pod\'s exit code, and the 
     expect.objectContaining({ job: 'broken-2', attempt: 2, state: 'Failed', pods: [expect.objectContaining({ exitCode: 3 })] }),
   ]);
   const reasons = story.events.map((e) => `${e.object} ${e.reason}`);
-  expect(reasons).toEqual(expect.arrayContaining(['synctask/broken Queued', 'synctask/broken Admitted', 'synctask/broken Failed', 'job/broken-1 BackoffLimitExceeded']));
+  expect(reasons).toEqual(expect.arrayContaining(['synctask/broken Admitted', 'synctask/broken Failed', 'job/broken-1 BackoffLimitExceeded']));
   expect(story).not.toHaveProperty('waiting');
 });
 

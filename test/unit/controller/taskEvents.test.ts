@@ -4,9 +4,17 @@ import { taskEvent } from '../../../src/controller/tasks/events.js';
 const task = { apiVersion: 'syncpool.dev/v1alpha1', kind: 'SyncTask', metadata: { namespace: 'ns', name: 't', uid: 'u' }, spec: {} } as SyncTask;
 
 test('a phase change is one Event; the same phase again is none', () => {
-  expect(taskEvent(task, {}, { phase: 'Queued', message: 'waiting in WorkerPool p\'s queue' })).toMatchObject({ type: 'Normal', reason: 'Queued', action: 'Queue' });
-  expect(taskEvent(task, { phase: 'Queued', message: 'a' }, { phase: 'Queued', message: 'b' })).toBeUndefined();
-  expect(taskEvent(task, { phase: 'Queued' }, { phase: 'Running', message: 'running as Job t-1' })).toMatchObject({ reason: 'Admitted' });
+  expect(taskEvent(task, { phase: 'Queued' }, { phase: 'Running', message: 'running as Job t-1' })).toMatchObject({ type: 'Normal', reason: 'Admitted', action: 'Admit' });
+  expect(taskEvent(task, { phase: 'Running', message: 'a' }, { phase: 'Running', message: 'b' })).toBeUndefined();
+  expect(taskEvent(task, { phase: 'Running' }, { phase: 'Succeeded', message: 'Job t-1 succeeded' })).toMatchObject({ type: 'Normal', reason: 'Succeeded', action: 'Finish' });
+});
+
+test('entering the queue is no Event (the status says it); a run handed back to it is one', () => {
+  const queued = { phase: 'Queued' as const, message: 'waiting in WorkerPool p\'s queue' };
+  expect(taskEvent(task, {}, queued)).toBeUndefined();
+  expect(taskEvent(task, { phase: 'Pending', message: 'WorkerPool p not found' }, queued)).toBeUndefined();
+  expect(taskEvent(task, { phase: 'Scheduled', message: 'next run at …' }, queued)).toBeUndefined();
+  expect(taskEvent(task, { phase: 'Running', message: 'running as Job t-1' }, queued)).toMatchObject({ type: 'Normal', reason: 'Queued', action: 'Queue' });
 });
 
 test('a new reason to wait is news; a lost Job and a rejection are warnings with their reason', () => {
