@@ -10,7 +10,6 @@ import { type Backoff, exponentialBackoff, jittered } from './backoff.js';
 import { type Clock, errorMessage, type Logger, silentLogger, wallClock } from './clock.js';
 import { GuardedWatch } from './guardedWatch.js';
 import { ListThenWatch } from './listThenWatch.js';
-import { StringPool } from './strings.js';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
 
@@ -263,7 +262,6 @@ export class ResilientInformer<T extends KubernetesObject> {
     const old = byName.get(name);
     // Relists and reconnects replay objects we already hold; only real changes are events.
     if (old && old.metadata?.resourceVersion === obj.metadata?.resourceVersion) return;
-    CACHED_STRINGS.internAll(obj);
     byName.set(name, obj);
     for (const index of this.indexes.values()) {
       if (old) indexRemove(index, old);
@@ -299,9 +297,6 @@ function continueOf(list: KubernetesListObject<KubernetesObject>): string | unde
   const meta = list.metadata as { _continue?: string; continue?: string } | undefined;
   return meta?._continue || meta?.continue || undefined;
 }
-
-/** Shared by every informer of the process: kinds repeat each other's namespaces, pools, labels. */
-const CACHED_STRINGS = new StringPool();
 
 const keyOf = (o: KubernetesObject) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 
