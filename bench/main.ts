@@ -10,6 +10,8 @@
 //   admission-bound: that rate raised (SYNCPOOL_BENCH_QPS, default 200): the operator's
 //     own admission speed shows. Every section but the first drain runs here.
 // With SYNCPOOL_TEST_KUBECONFIG set, everything runs on that cluster as it is configured.
+// The operator runs in a memory cgroup of the chart's limit where the bench can make one
+// (SYNCPOOL_BENCH_MEMORY_LIMIT=0: never; see memoryLimit.ts).
 //
 // Sections (SYNCPOOL_BENCH_ONLY: a comma list; default all):
 //   starts     testbed warm start (SYNCPOOL_BENCH_STARTS, default 5)
