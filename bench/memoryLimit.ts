@@ -31,14 +31,12 @@ export function chartMemoryLimitBytes(values = readFileSync(`${REPO}deploy/helm/
 
 /** Where the kernel keeps memory cgroups, and each version's file names. */
 const LAYOUTS = [
-  { root: '/sys/fs/cgroup', probe: 'cgroup.controllers', limit: 'memory.max', oom: 'memory.events', oomKey: 'oom_kill' },
-  { root: '/sys/fs/cgroup/memory', probe: 'memory.limit_in_bytes', limit: 'memory.limit_in_bytes', oom: 'memory.oom_control', oomKey: 'oom_kill' },
+  { root: '/sys/fs/cgroup', probe: 'cgroup.controllers', limit: 'memory.max', oom: 'memory.events' },
+  { root: '/sys/fs/cgroup/memory', probe: 'memory.limit_in_bytes', limit: 'memory.limit_in_bytes', oom: 'memory.oom_control' },
 ];
 
 export interface MemoryLimit {
   bytes: number;
-  /** The cgroup's directory, or undefined when the operator runs unconstrained. */
-  dir?: string;
   /** For the report: where the limit came from, or why there is none. */
   describe: string;
   /** argv that runs `argv` inside the cgroup (as is when unconstrained). */
@@ -52,26 +50,34 @@ export interface MemoryLimit {
 export function operatorMemoryLimit(name: string): MemoryLimit {
   const bytes = chartMemoryLimitBytes();
   const mib = `${bytes / 2 ** 20} MiB`;
-  // SYNCPOOL_BENCH_MEMORY_LIMIT=0: the host's memory, for a comparison with the pod's.
-  const reasons: string[] = process.env.SYNCPOOL_BENCH_MEMORY_LIMIT === '0' ? ['SYNCPOOL_BENCH_MEMORY_LIMIT=0'] : [];
-  for (const l of reasons.length > 0 ? [] : LAYOUTS) {
+  const unconstrained = (why: string): MemoryLimit => ({
+    bytes,
+    describe: `unconstrained (${why}), so V8 sizes its heap from the host's memory, not the chart's ${mib}`,
+    wrap: (argv) => argv,
+    oomKills: () => 0,
+    remove: () => {},
+  });
+  // For a comparison of the pod's figures with the host's.
+  if (process.env.SYNCPOOL_BENCH_MEMORY_LIMIT === '0') return unconstrained('as asked: SYNCPOOL_BENCH_MEMORY_LIMIT=0');
+  const failures: string[] = [];
+  for (const l of LAYOUTS) {
     const dir = `${l.root}/${name}`;
     try {
       readFileSync(`${l.root}/${l.probe}`);
       mkdirSync(dir, { recursive: true });
       writeFileSync(`${dir}/${l.limit}`, String(bytes));
     } catch (e) {
-      reasons.push(`${l.root}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      failures.push(`${l.root}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
       continue;
     }
     return {
-      bytes, dir,
+      bytes,
       describe: `in a memory cgroup of ${mib}, the chart's resources.limits.memory, as in its pod`,
       // $0 is the cgroup's procs file: the shell moves itself in, then becomes the operator (same pid).
       wrap: (argv) => ['/bin/sh', '-c', 'echo $$ > "$0" && exec "$@"', `${dir}/cgroup.procs`, ...argv],
       oomKills: () => {
         try {
-          const line = readFileSync(`${dir}/${l.oom}`, 'utf8').split('\n').find((s) => s.startsWith(`${l.oomKey} `));
+          const line = readFileSync(`${dir}/${l.oom}`, 'utf8').split('\n').find((s) => s.startsWith('oom_kill '));
           return Number(line?.split(' ')[1] ?? 0);
         } catch {
           return 0;
@@ -84,13 +90,7 @@ export function operatorMemoryLimit(name: string): MemoryLimit {
       },
     };
   }
-  return {
-    bytes,
-    describe: `unconstrained (${process.env.SYNCPOOL_BENCH_MEMORY_LIMIT === '0' ? 'as asked' : 'no writable memory cgroup'}: ${reasons.join('; ')}), so V8 sizes its heap from the host's memory, not the chart's ${mib}`,
-    wrap: (argv) => argv,
-    oomKills: () => 0,
-    remove: () => {},
-  };
+  return unconstrained(`no writable memory cgroup: ${failures.join('; ')}`);
 }
 
 /** What the bench's operators run in, for the report's header (a probe cgroup, made and removed). */

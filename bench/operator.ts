@@ -33,7 +33,7 @@ export class BenchOperator {
   /** When it exited (ms since the epoch), if it did. */
   exitedAt?: number;
 
-  private constructor(private readonly proc: ChildProcess, readonly port: number, readonly memory: MemoryLimit) {
+  private constructor(private readonly proc: ChildProcess, readonly port: number, memory: MemoryLimit) {
     this.exited = new Promise((resolve) => proc.on('exit', (code) => {
       this.exitedAt = Date.now();
       const kills = memory.oomKills();

@@ -60,8 +60,11 @@ export interface RecorderOptions {
   seriesIntervalMs?: number;
   forgetAfterMs?: number;
   /** Told of every write and every Event dropped (for syncpool_events_total). */
-  onWrite?: (outcome: 'created' | 'updated' | 'failed' | 'dropped') => void;
+  onWrite?: (outcome: EventWriteOutcome) => void;
 }
+
+/** What became of an Event: created, its series updated, its write failed, or dropped from a full queue. */
+export type EventWriteOutcome = 'created' | 'updated' | 'failed' | 'dropped';
 
 export class EventRecorder implements EventSink {
   private readonly series = new Map<string, Series>();

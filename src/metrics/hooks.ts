@@ -4,6 +4,7 @@
 // and the simulation free of it. The Prometheus side is prometheus.ts.
 import type { V1Job } from '@kubernetes/client-node';
 import type { HeartbeatResult } from '../heartbeat/receiver.js';
+import type { EventWriteOutcome } from '../kube/events.js';
 
 /**
  * How a run ended for good. stale: the operator ended it for silence (HeartbeatTimeout);
@@ -42,8 +43,6 @@ export interface Metrics {
   /** An Event was created, its series updated, its write failed, or it was dropped from a full queue. */
   eventWrite(outcome: EventWriteOutcome): void;
 }
-
-export type EventWriteOutcome = 'created' | 'updated' | 'failed' | 'dropped';
 
 export const noMetrics: Metrics = {
   runFinished() {},

@@ -7,7 +7,8 @@ import type { HeartbeatResult } from '../heartbeat/receiver.js';
 import { queueFields } from '../jobs/classify.js';
 import { LABEL_POOL } from '../jobs/labels.js';
 import { defineMetrics, type MetricSet, PREFIX, type ScrapeSources } from './definitions.js';
-import type { EventWriteOutcome, Metrics, PoolRef, RunLabels, RunOutcome } from './hooks.js';
+import type { EventWriteOutcome } from '../kube/events.js';
+import type { Metrics, PoolRef, RunLabels, RunOutcome } from './hooks.js';
 import type { PoolGaugeValues } from './poolGauges.js';
 
 export interface OperatorMetricsOptions extends Partial<ScrapeSources> {

@@ -121,9 +121,9 @@ export class CreateAdmissions implements AttemptCreates {
  * (creates.ts, 'unseen'): the pool reconciler looks live before deciding. A running Job
  * of that name and of the claim's task keeps the slot (landed: the cache will show it).
  * Otherwise the slot is given back once no pod of ours is alive: the Job is queued,
- * finished, or gone, and a pod may outlive a Job deleted in the background. Residual: a create the API server
- * commits after its client timed out, and after this look, runs uncounted until the cache
- * shows it; its task is gone, so the garbage collector removes it.
+ * finished, or gone, and a pod may outlive a Job deleted in the background. Residual: a
+ * create the API server commits after its client timed out, and after this look, runs
+ * uncounted until the cache shows it; its task is gone, so the garbage collector removes it.
  */
 export async function settleUnseen(writes: ClusterWrites, expectations: AdmissionExpectations, pool: string, e: CreateExpectation): Promise<'looked' | 'inFlight'> {
   // Its task's reconcile may send the create again meanwhile (the cache behind on the
