@@ -224,7 +224,7 @@ test('a whole drain works as the chart ServiceAccount, on a read-only root', asy
 
   // Events, written as the ServiceAccount.
   const events = await kube.events.listNamespacedEvent({ namespace: NS });
-  expect(events.items.filter((e) => e.reportingController === 'syncpool.dev/operator').map((e) => e.reason)).toEqual(expect.arrayContaining(['Admitted', 'Succeeded']));
+  expect(events.items.filter((e) => e.reportingController === 'syncpool.dev/operator').map((e) => e.reason)).toEqual(expect.arrayContaining(['Admitted', 'Cancelled']));
 
   // The status API checks its caller with a TokenReview and a SubjectAccessReview.
   const res = await fetch(`http://127.0.0.1:${port}/api/v1/namespaces/${NS}/pools`, { headers: { authorization: `Bearer ${token}` } });

@@ -6,7 +6,14 @@ const task = { apiVersion: 'syncpool.dev/v1alpha1', kind: 'SyncTask', metadata: 
 test('a phase change is one Event; the same phase again is none', () => {
   expect(taskEvent(task, { phase: 'Queued' }, { phase: 'Running', message: 'running as Job t-1' })).toMatchObject({ type: 'Normal', reason: 'Admitted', action: 'Admit' });
   expect(taskEvent(task, { phase: 'Running', message: 'a' }, { phase: 'Running', message: 'b' })).toBeUndefined();
-  expect(taskEvent(task, { phase: 'Running' }, { phase: 'Succeeded', message: 'Job t-1 succeeded' })).toMatchObject({ type: 'Normal', reason: 'Succeeded', action: 'Finish' });
+  expect(taskEvent(task, { phase: 'Running' }, { phase: 'Failed', message: 'Job t-1 failed' })).toMatchObject({ type: 'Warning', reason: 'Failed', action: 'Finish' });
+});
+
+test('succeeding is no Event (the Job controller records it on the Job; the status says it); failing is a Warning', () => {
+  const succeeded = { phase: 'Succeeded' as const, message: 'Job t-1 succeeded' };
+  expect(taskEvent(task, { phase: 'Running', message: 'running as Job t-1' }, succeeded)).toBeUndefined();
+  expect(taskEvent(task, { phase: 'Queued', message: 'waiting in WorkerPool p\'s queue' }, succeeded)).toBeUndefined();
+  expect(taskEvent(task, { phase: 'Queued' }, { phase: 'Failed', message: 'Job t-1 failed (BackoffLimitExceeded)' })).toMatchObject({ type: 'Warning', reason: 'Failed' });
 });
 
 test('entering the queue is no Event (the status says it); a run handed back to it is one', () => {
