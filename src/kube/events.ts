@@ -1,5 +1,6 @@
 // Events (events.k8s.io/v1) for the decisions a user should see in `kubectl describe`:
-// admitted, queued, rejected, cancelled, Job lost, invalid pool.
+// admitted, handed back to the queue, rejected, cancelled, failed, Job lost, invalid pool
+// (which ones a task's status change is worth: controller/tasks/events.ts).
 //
 // Emitting never blocks or fails a reconcile: events go through a bounded queue drained
 // by one writer. Repeats of the same event on the same object (same reason and note)
