@@ -41,6 +41,9 @@ export interface DepthResult {
   heapTotalQueuedBytes: number;
   cpuMsPerTaskQueueing: number;
   cpuMsPerTaskDraining: number;
+  /** Admission cycles of the pool per task (workerpool reconciles), while queueing and while draining. */
+  poolCyclesPerTaskQueueing: number;
+  poolCyclesPerTaskDraining: number;
   drainMs: number;
   peakBusy: number;
   profile?: CpuBreakdown;
@@ -52,6 +55,11 @@ async function operatorRequests(port: number): Promise<Record<string, number>> {
 
 async function operatorEvents(port: number): Promise<Record<string, number>> {
   return (await scrapeMetrics(port)).sumBy('syncpool_events_total', 'outcome');
+}
+
+/** Every admission cycle is one workerpool reconcile. */
+async function poolCycles(port: number): Promise<number> {
+  return (await scrapeMetrics(port)).sum('syncpool_reconcile_duration_seconds_count', { controller: 'workerpool' });
 }
 
 function perTask(after: Record<string, number>, before: Record<string, number>, tasks: number): Record<string, number> {
@@ -77,6 +85,7 @@ export async function queueDepth(depth: number, o: { profile: boolean; timeoutMs
       const req0 = await operatorRequests(operator.port);
       const ev0 = await operatorEvents(operator.port);
       const cpu0 = operator.cpuMs();
+      const cycles0 = await poolCycles(operator.port);
 
       await createTasks(kube, ns, depth, LOAD_CONCURRENCY, (i) => ({
         name: `q-${i}`, spec: { pool: POOL, source: `src-${i % 50}`, syncType: `type-${i % 4}`, priority: i % 5 },
@@ -89,6 +98,7 @@ export async function queueDepth(depth: number, o: { profile: boolean; timeoutMs
       await operator.settle();
       const rssQueuedBytes = operator.rssBytes();
       const cpu1 = operator.cpuMs();
+      const cycles1 = await poolCycles(operator.port);
       const heap = await scrapeMetrics(operator.port);
       const heapUsedQueuedBytes = heap.value('syncpool_nodejs_heap_size_used_bytes') ?? 0;
       const heapTotalQueuedBytes = heap.value('syncpool_nodejs_heap_size_total_bytes') ?? 0;
@@ -108,6 +118,7 @@ export async function queueDepth(depth: number, o: { profile: boolean; timeoutMs
       await operator.settle();
       clearInterval(sampler);
       const cpu2 = operator.cpuMs();
+      const cycles2 = await poolCycles(operator.port);
       const req1 = await operatorRequests(operator.port);
       const events = perTask(await operatorEvents(operator.port), ev0, depth);
       const api1 = await scrape(kube);
@@ -134,6 +145,8 @@ export async function queueDepth(depth: number, o: { profile: boolean; timeoutMs
         rssQueuedBytes, rssPeakBytes, heapUsedQueuedBytes, heapTotalQueuedBytes,
         cpuMsPerTaskQueueing: Number(((cpu1 - cpu0) / depth).toFixed(2)),
         cpuMsPerTaskDraining: Number(((cpu2 - cpu1) / depth).toFixed(2)),
+        poolCyclesPerTaskQueueing: Number(((cycles1 - cycles0) / depth).toFixed(2)),
+        poolCyclesPerTaskDraining: Number(((cycles2 - cycles1) / depth).toFixed(2)),
         drainMs, peakBusy: times.peakActive,
       };
       if (profileDir) {

@@ -130,6 +130,7 @@ function depthReport(rows: DepthResult[]): string {
     `  operator requests per task (its own count, by verb): ${Object.entries(d.operatorRequestsPerTask).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `  operator CPU per task: ${d.cpuMsPerTaskQueueing} ms queueing + ${d.cpuMsPerTaskDraining} ms draining; RSS ${mib(d.rssQueuedBytes)} with the queue full`
       + ` (V8 heap ${mib(d.heapUsedQueuedBytes)} used of ${mib(d.heapTotalQueuedBytes)}), peak ${mib(d.rssPeakBytes)}`,
+    `  pool admission cycles per task: ${d.poolCyclesPerTaskQueueing} queueing, ${d.poolCyclesPerTaskDraining} draining`,
   ].join('\n'));
   const prof = rows.find((d) => d.profile)?.profile;
   if (prof) {
