@@ -49,17 +49,15 @@ export interface DepthResult {
   profile?: CpuBreakdown;
 }
 
-async function operatorRequests(port: number): Promise<Record<string, number>> {
-  return (await scrapeMetrics(port)).sumBy('syncpool_api_requests_total', 'verb');
-}
-
-async function operatorEvents(port: number): Promise<Record<string, number>> {
-  return (await scrapeMetrics(port)).sumBy('syncpool_events_total', 'outcome');
-}
+type Scrape = Awaited<ReturnType<typeof scrapeMetrics>>;
 
 /** Every admission cycle is one workerpool reconcile. */
-async function poolCycles(port: number): Promise<number> {
-  return (await scrapeMetrics(port)).sum('syncpool_reconcile_duration_seconds_count', { controller: 'workerpool' });
+const poolCycles = (m: Scrape) => m.sum('syncpool_reconcile_duration_seconds_count', { controller: 'workerpool' });
+
+/** The operator's own counters, from one scrape: its requests by verb, its Events by outcome, its pool's cycles. */
+async function operatorCounts(port: number): Promise<{ requests: Record<string, number>; events: Record<string, number>; cycles: number }> {
+  const m = await scrapeMetrics(port);
+  return { requests: m.sumBy('syncpool_api_requests_total', 'verb'), events: m.sumBy('syncpool_events_total', 'outcome'), cycles: poolCycles(m) };
 }
 
 function perTask(after: Record<string, number>, before: Record<string, number>, tasks: number): Record<string, number> {
@@ -82,10 +80,8 @@ export async function queueDepth(depth: number, o: { profile: boolean; timeoutMs
     }, async ({ api, ns, times, operator }) => {
       const queuedGauge = async () => (await scrapeMetrics(operator.port)).value('syncpool_pool_queued_runs', { namespace: ns, pool: POOL });
       const api0 = await scrape(kube);
-      const req0 = await operatorRequests(operator.port);
-      const ev0 = await operatorEvents(operator.port);
+      const counts0 = await operatorCounts(operator.port);
       const cpu0 = operator.cpuMs();
-      const cycles0 = await poolCycles(operator.port);
 
       await createTasks(kube, ns, depth, LOAD_CONCURRENCY, (i) => ({
         name: `q-${i}`, spec: { pool: POOL, source: `src-${i % 50}`, syncType: `type-${i % 4}`, priority: i % 5 },
@@ -98,10 +94,10 @@ export async function queueDepth(depth: number, o: { profile: boolean; timeoutMs
       await operator.settle();
       const rssQueuedBytes = operator.rssBytes();
       const cpu1 = operator.cpuMs();
-      const cycles1 = await poolCycles(operator.port);
-      const heap = await scrapeMetrics(operator.port);
-      const heapUsedQueuedBytes = heap.value('syncpool_nodejs_heap_size_used_bytes') ?? 0;
-      const heapTotalQueuedBytes = heap.value('syncpool_nodejs_heap_size_total_bytes') ?? 0;
+      const queued = await scrapeMetrics(operator.port);
+      const cycles1 = poolCycles(queued);
+      const heapUsedQueuedBytes = queued.value('syncpool_nodejs_heap_size_used_bytes') ?? 0;
+      const heapTotalQueuedBytes = queued.value('syncpool_nodejs_heap_size_total_bytes') ?? 0;
 
       let rssPeakBytes = rssQueuedBytes;
       const sampler = setInterval(() => {
@@ -118,9 +114,8 @@ export async function queueDepth(depth: number, o: { profile: boolean; timeoutMs
       await operator.settle();
       clearInterval(sampler);
       const cpu2 = operator.cpuMs();
-      const cycles2 = await poolCycles(operator.port);
-      const req1 = await operatorRequests(operator.port);
-      const events = perTask(await operatorEvents(operator.port), ev0, depth);
+      const counts2 = await operatorCounts(operator.port);
+      const events = perTask(counts2.events, counts0.events, depth);
       const api1 = await scrape(kube);
       verifyCap(`depth ${depth}`, times, { tasks: depth, maxWorkers: 50 });
       const notDone = (await api.tasks()).filter((t) => t.status?.phase !== 'Succeeded');
@@ -137,7 +132,7 @@ export async function queueDepth(depth: number, o: { profile: boolean; timeoutMs
       }
       const result: DepthResult = {
         depth,
-        operatorRequestsPerTask: perTask(req1, req0, depth),
+        operatorRequestsPerTask: perTask(counts2.requests, counts0.requests, depth),
         apiserverWritesPerTask: writes,
         eventsPerTask: events,
         writesPerTask: Number((Object.values(writes).reduce((a, b) => a + b, 0) + (events.created ?? 0) + (events.updated ?? 0)).toFixed(2)),
@@ -145,8 +140,8 @@ export async function queueDepth(depth: number, o: { profile: boolean; timeoutMs
         rssQueuedBytes, rssPeakBytes, heapUsedQueuedBytes, heapTotalQueuedBytes,
         cpuMsPerTaskQueueing: Number(((cpu1 - cpu0) / depth).toFixed(2)),
         cpuMsPerTaskDraining: Number(((cpu2 - cpu1) / depth).toFixed(2)),
-        poolCyclesPerTaskQueueing: Number(((cycles1 - cycles0) / depth).toFixed(2)),
-        poolCyclesPerTaskDraining: Number(((cycles2 - cycles1) / depth).toFixed(2)),
+        poolCyclesPerTaskQueueing: Number(((cycles1 - counts0.cycles) / depth).toFixed(2)),
+        poolCyclesPerTaskDraining: Number(((counts2.cycles - cycles1) / depth).toFixed(2)),
         drainMs, peakBusy: times.peakActive,
       };
       if (profileDir) {
