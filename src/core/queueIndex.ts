@@ -67,6 +67,22 @@ export class QueueIndex {
   }
 
   /**
+   * This very run object (not others of its name); false when the index does not hold it.
+   * For a caller that keeps the index current change by change instead of by sync.
+   */
+  delete(run: QueuedRun): boolean {
+    const named = this.named.get(run.name);
+    const at = named ? named.runs.indexOf(run) : -1;
+    if (!named || at < 0) return false;
+    named.runs.splice(at, 1);
+    if (named.runs.length === 0) this.named.delete(run.name);
+    const group = this.groups.get(run.priority)!;
+    group.delete(run);
+    if (group.size === 0) this.groups.delete(run.priority);
+    return true;
+  }
+
+  /**
    * Makes the index hold exactly `runs`. One pass of lookups over `runs` and one over the
    * names held; only the names that came, went or changed touch the groups.
    */

@@ -46,7 +46,7 @@ export interface PoolSnapshot {
 /** Accepted.reason values of a Pending task that will get a Job once it is reconciled. */
 const WILL_QUEUE = new Set(['PoolNotFound', 'PoolInvalid']);
 
-function awaitsJob(task: TaskObject): boolean {
+export function awaitsJob(task: TaskObject): boolean {
   // A periodic task's runs are made by its CronJob on schedule: nothing to reserve.
   if (task.spec.cancel || task.spec.schedule) return false;
   const phase = task.status?.phase;
@@ -62,12 +62,12 @@ function awaitsJob(task: TaskObject): boolean {
  * `wantedBy`: the task whose wish decides whether it may run (by uid), or null for a run
  * of an adopted CronJob, which has no task and waits its turn like any other.
  */
-interface JobFacts {
+export interface JobFacts {
   state: JobState;
   wantedBy: string | null;
 }
 const jobFacts = new WeakMap<V1Job, JobFacts>();
-function factsOf(job: V1Job): JobFacts {
+export function factsOf(job: V1Job): JobFacts {
   let facts = jobFacts.get(job);
   if (!facts) {
     // A periodic task's run is its CronJob's child and names the task in an annotation.
@@ -123,7 +123,7 @@ function outlivedTheirJob(jobs: readonly V1Job[], pods: readonly V1Pod[]): V1Pod
  * main cost).
  */
 const runs = new WeakMap<V1Job, QueuedRun>();
-function queuedRunOf(job: V1Job): QueuedRun {
+export function queuedRunOf(job: V1Job): QueuedRun {
   let run = runs.get(job);
   if (!run) {
     const { source, syncType, priority, enqueuedAtMs } = queueFields(job);
@@ -141,7 +141,7 @@ function queuedRunOf(job: V1Job): QueuedRun {
  * so far behind that the Lease was not renewed in time.
  */
 const reservedRuns = new WeakMap<TaskObject, QueuedRun>();
-function reservedRunOf(task: TaskObject): QueuedRun {
+export function reservedRunOf(task: TaskObject): QueuedRun {
   let run = reservedRuns.get(task);
   if (!run) {
     run = {

@@ -3,9 +3,9 @@
 //   2. What needs the API server before deciding: departed runs looked up live, admissions
 //      whose earlier write had an unknown outcome sent again, claimed creates whose task is
 //      gone looked up live.
-//   3. Snapshot, decide, assume, with no await in between: the pool's unfinished Jobs, alive
-//      pods and live tasks (by index), with what this pool assumed but its cache has not
-//      shown yet counted as running; the pure core decides over the pool's kept queue; every
+//   3. Snapshot, decide, assume, with no await in between: the pool's view (kept from the
+//      caches' events, poolView.ts) and alive pods, with what this pool assumed but its cache
+//      has not shown yet counted as running; the pure core decides over the view's queue; every
 //      admission is assumed. Claims (a task creating its Job already admitted, claim()) do
 //      the same synchronously, so cycles and claims take turns and each counts the other's.
 //   4. Write the admissions all at once and settle each as its answer comes.
@@ -13,7 +13,6 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import type { WorkerPool } from '../../api/types.js';
 import { decideAdmission } from '../../core/admission.js';
-import { QueueIndex } from '../../core/queueIndex.js';
 import type { AdmissionDecision, PoolPolicy, RunRef } from '../../core/types.js';
 import { JOB_UID_LABEL } from '../../jobs/labels.js';
 import { apiStatus, isDefiniteRefusal } from '../../kube/client.js';
@@ -23,19 +22,22 @@ import type { Logger } from '../../runtime/clock.js';
 import type { Result } from '../../runtime/controller.js';
 import { splitKey, type WriteThroughCache } from '../cache.js';
 import { ALIVE_PODS_BY_POOL, type IndexedCache, LIVE_TASKS_BY_POOL, UNFINISHED_BY_POOL, unfinishedByPool } from '../indexes.js';
+import { assertSameSnapshot, PoolViews, type WatchedCache } from './poolViews.js';
+import type { PoolViewSnapshot } from './poolView.js';
 import type { DepartedRun, DepartedRuns } from './departures.js';
 import { settleUnseen } from './claims.js';
 import type { AdmissionExpectations, Observed } from './expectations.js';
 import { poolPolicy } from '../../api/poolPolicy.js';
-import { type PoolSnapshot, snapshotPool, type TaskObject } from '../../jobs/poolSnapshot.js';
+import { snapshotPool, type TaskObject } from '../../jobs/poolSnapshot.js';
 import { PoolStatusWriter, type Unusable } from './statusWriter.js';
 import type { TemplateChecks } from './templateCheck.js';
 
 export interface PoolReconcilerDeps {
   pools: WriteThroughCache<WorkerPool>;
-  jobs: IndexedCache<V1Job>;
+  /** Jobs and tasks: the pools' views follow their events (poolViews.ts). */
+  jobs: WatchedCache<V1Job>;
   pods: IndexedCache<V1Pod>;
-  tasks: IndexedCache<TaskObject>;
+  tasks: WatchedCache<TaskObject>;
   writes: ClusterWrites;
   expectations: AdmissionExpectations;
   departures: DepartedRuns;
@@ -51,6 +53,11 @@ export interface PoolReconcilerDeps {
    * its runs: the snapshot and the decision alone must keep the cap.
    */
   claimHints?: boolean;
+  /**
+   * Whether every snapshot is also derived from the whole caches (snapshotPool) and the
+   * two compared, throwing on a difference: for the simulation and unit tests.
+   */
+  checkViews?: boolean;
 }
 
 /**
@@ -58,7 +65,7 @@ export interface PoolReconcilerDeps {
  * waits unless a running run has its name (then the decision counts it as running) or it
  * was admitted now.
  */
-function reservedWaiting(snap: PoolSnapshot, admitted: readonly RunRef[]): number {
+function reservedWaiting(snap: PoolViewSnapshot, admitted: readonly RunRef[]): number {
   if (snap.reserved.size === 0) return 0;
   const notWaiting = new Set([...snap.running, ...admitted].map((run) => run.name));
   let count = 0;
@@ -79,11 +86,10 @@ export class PoolReconciler {
   private readonly verdicts = new Map<string, { uid?: string; generation?: number; usable: Usable }>();
 
   /**
-   * Each pool's queue, kept in order between cycles: a cycle brings it up to date with its
-   * snapshot (a lookup per run; only runs that came, went or changed are placed) and reads
-   * only its head, instead of sorting the whole queue.
+   * Each pool's snapshot, its queue in order, kept current from the caches' events: a
+   * cycle reads what changed and the queue's head, not every run of a deep queue.
    */
-  private readonly queues = new Map<string, QueueIndex>();
+  private readonly views: PoolViews;
 
   /**
    * What each pool's last decision (a cycle's or a claim's) left, for claims to skip a
@@ -96,6 +102,7 @@ export class PoolReconciler {
 
   constructor(private readonly d: PoolReconcilerDeps) {
     this.status = new PoolStatusWriter(d);
+    this.views = new PoolViews(d.jobs, d.tasks, d.log);
   }
 
   async reconcile(key: string): Promise<Result | void> {
@@ -106,7 +113,7 @@ export class PoolReconciler {
       this.d.expectations.forgetPool(key);
       this.d.departures.forgetPool(key);
       this.verdicts.delete(key);
-      this.queues.delete(key);
+      this.views.forget(key);
       this.hints.delete(key);
       this.status.forget(key);
       return;
@@ -114,7 +121,6 @@ export class PoolReconciler {
     // 1. Usable? An unusable pool admits nothing and says why; a spec change brings it back.
     const usable = await this.usable(key, pool);
     if (!usable.ok) {
-      this.queues.delete(key);
       this.hints.delete(key);
       await this.status.write(pool, { invalid: usable });
       return;
@@ -197,36 +203,32 @@ export class PoolReconciler {
     return hint !== undefined && hint.spare <= 0 && hint.admitted.size === 0;
   }
 
-  private queueOf(pool: string): QueueIndex {
-    let queue = this.queues.get(pool);
-    if (!queue) this.queues.set(pool, (queue = new QueueIndex()));
-    return queue;
-  }
-
   /**
-   * The pool at this instant, from the caches and what this process assumed. Departed
+   * The pool at this instant, from its view and what this process assumed. Departed
    * runs still recorded all hold their slot (the live look that settles them comes before,
    * in lookBeforeDeciding, never in between).
    */
-  private snapshot(key: string, namespace: string): PoolSnapshot {
-    const jobs = this.d.jobs.byIndex(UNFINISHED_BY_POOL, key);
+  private snapshot(key: string, namespace: string): PoolViewSnapshot {
+    const view = this.views.of(key);
     const pods = this.d.pods.byIndex(ALIVE_PODS_BY_POOL, key);
-    const tasks = this.d.tasks.byIndex(LIVE_TASKS_BY_POOL, key);
     const jobNamed = (job: string) => this.d.jobs.get(namespace, job);
-    const observed = this.observe(key, () => tasks, jobNamed);
+    const observed = this.observe(key, (uid) => view.liveTask(uid), jobNamed);
     const departed = this.departedUnseen(key, pods)
       .map((run) => ({ name: `departed/${run.name}`, source: run.source, syncType: run.syncType }));
-    return snapshotPool({ jobs, pods, tasks, assumed: observed.assumed, creating: observed.creating, departed, jobNamed });
+    const snap = view.read({ pods, assumed: observed.assumed, creating: observed.creating, departed });
+    if (this.d.checkViews) {
+      const jobs = this.d.jobs.byIndex(UNFINISHED_BY_POOL, key);
+      const tasks = this.d.tasks.byIndex(LIVE_TASKS_BY_POOL, key);
+      assertSameSnapshot(key, snap, snapshotPool({ jobs, pods, tasks, assumed: observed.assumed, creating: observed.creating, departed, jobNamed }));
+    }
+    return snap;
   }
 
   /**
    * Settles the pool's expectations against what the caches show now. Jobs are found by
-   * name (an expectation knows its Job's name); live tasks by uid only when a claim asks,
-   * and that map is built on demand: building it on every cycle read every task of a
-   * deep queue again.
+   * name (an expectation knows its Job's name), live tasks by uid from the pool's view.
    */
-  private observe(key: string, tasks: () => TaskObject[], jobNamed: (name: string) => V1Job | undefined): Observed {
-    let live: Map<string, TaskObject> | undefined;
+  private observe(key: string, liveTask: (uid: string) => TaskObject | undefined, jobNamed: (name: string) => V1Job | undefined): Observed {
     return this.d.expectations.observe(key, {
       unfinished: (uid, name) => {
         const job = jobNamed(name);
@@ -234,18 +236,15 @@ export class PoolReconciler {
       },
       jobNamed,
       wants: (uid) => {
-        live ??= new Map(tasks().map((t) => [t.metadata!.uid!, t]));
-        const task = live.get(uid);
+        const task = liveTask(uid);
         return task !== undefined && !task.spec.cancel;
       },
     });
   }
 
-  /** The pure decision over the kept queue, brought up to date; remembered as the next claims' hint. */
-  private decide(key: string, policy: PoolPolicy, snap: PoolSnapshot, nowMs: number): AdmissionDecision {
-    const queue = this.queueOf(key);
-    queue.sync(snap.queued);
-    const decision = decideAdmission({ policy, running: snap.running, queue, nowMs });
+  /** The pure decision over the view's queue; remembered as the next claims' hint. */
+  private decide(key: string, policy: PoolPolicy, snap: PoolViewSnapshot, nowMs: number): AdmissionDecision {
+    const decision = decideAdmission({ policy, running: snap.running, queue: snap.queue, nowMs });
     this.hints.set(key, {
       admitted: new Set(decision.admit.filter((run) => snap.reserved.has(run.name)).map((run) => run.name)),
       spare: policy.paused ? 0 : policy.maxWorkers - snap.running.length - decision.admit.length,
@@ -263,7 +262,8 @@ export class PoolReconciler {
   private async lookBeforeDeciding(key: string, namespace: string): Promise<{ resent: PromiseSettledResult<boolean>[]; lookAgain: boolean }> {
     await this.settleDepartures(key);
     if (this.d.expectations.size(key) === 0) return { resent: [], lookAgain: false };
-    const observed = this.observe(key, () => this.d.tasks.byIndex(LIVE_TASKS_BY_POOL, key), (job) => this.d.jobs.get(namespace, job));
+    const view = this.views.of(key);
+    const observed = this.observe(key, (uid) => view.liveTask(uid), (job) => this.d.jobs.get(namespace, job));
     let lookAgain = false;
     for (const e of observed.unseen) {
       if (await settleUnseen(this.d.writes, this.d.expectations, key, e) === 'inFlight') lookAgain = true;

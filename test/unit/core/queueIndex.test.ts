@@ -40,6 +40,18 @@ describe('operations', () => {
     expect(names(index)).toEqual(['b']);
   });
 
+  test('delete takes out that very run, not another of its name or an equal copy', () => {
+    const first = run('a', 0, 5);
+    const second = run('a', 1, 9);
+    const index = indexOf([first, run('b', 0, 3), second]);
+    expect(index.delete(run('a', 0, 5))).toBe(false); // equal, but not the object held
+    expect(index.delete(second)).toBe(true);
+    expect(index.delete(second)).toBe(false);
+    expect([index.size, names(index)]).toEqual([2, ['b', 'a']]);
+    expect(index.delete(first)).toBe(true);
+    expect([index.size, index.has('a'), names(index)]).toEqual([1, false, ['b']]);
+  });
+
   test('sync holds exactly the runs given: arrivals in, departures out', () => {
     const index = indexOf([run('a', 0, 1), run('b', 0, 2), run('c', 0, 3)]);
     index.sync([run('c', 0, 3), run('d', 0, 0), run('b', 0, 2)]);

@@ -22,7 +22,7 @@ function counting(h: Harness, metrics: RecordingMetrics) {
   const pool = new PoolReconciler({
     pools: op.poolCache, jobs: op.caches.jobs, pods: op.caches.pods, tasks: op.caches.tasks, writes: op.writes, events: noEvents,
     now: () => h.clock.date(), log: silentLogger, expectations: op.expectations, departures: op.departures,
-    templates: new TemplateChecks(op.writes, URL), onAdmit,
+    templates: new TemplateChecks(op.writes, URL), onAdmit, checkViews: true,
   });
   const task = new TaskReconciler({
     tasks: op.taskCache, pools: op.caches.pools as never, jobs: op.caches.jobs, pods: op.caches.pods, cronJobs: op.caches.cronJobs,

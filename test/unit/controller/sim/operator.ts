@@ -133,6 +133,8 @@ export class SimOperator {
       pools: this.poolCache, jobs: this.caches.jobs, pods: this.caches.pods, tasks: this.caches.tasks, writes: this.writes, events, now, log: silentLogger,
       expectations: this.expectations, departures: this.departures, templates: new TemplateChecks(this.writes, HEARTBEAT_URL),
       claimHints: o.claimHints,
+      // Every cycle's snapshot from the pool's view is checked against one from the whole caches.
+      checkViews: true,
     });
     this.taskReconciler = new TaskReconciler({
       tasks: this.taskCache, pools: this.caches.pools as never, jobs: this.caches.jobs, pods: this.caches.pods, cronJobs: this.caches.cronJobs,
