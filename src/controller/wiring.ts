@@ -61,7 +61,7 @@ export function wire(src: Sources, queues: Queues, caches: Memory, admissions: A
   // But a new or changed task only changes which run is admitted next, never how many
   // slots are free: when the pool's last decision left none (full or paused), a cycle
   // could only recount its queue, so it waits for the status interval instead. At
-  // 10,000 queued a cycle per task event (each reading the whole queue) made queueing
+  // 10,000 queued a cycle per task event (each then reading the whole queue) made queueing
   // quadratic. Slots come free through Job, pod and pool events, which still run the
   // cycle at once; a deleted task may free a slot held for it, so deletes do too.
   const poolOfTask = (t: TaskObject, deleted = false) => {
