@@ -1,7 +1,8 @@
 // One pool's snapshot kept current change by change, so that an admission cycle costs
-// what changed since the last one, not the depth of the queue. snapshotPool (beside it)
-// derives the same thing from the whole of the caches at once; this class holds the
-// same derivation split per object, and is told of every change by the caches' events.
+// what changed since the last one, not the depth of the queue. snapshotPool
+// (src/jobs/poolSnapshot.ts) derives the same thing from the whole caches at once; this
+// class holds the same derivation split per object, told of every change by the
+// caches' events.
 //
 // What a cycle needs and how each part is kept:
 // - the runs holding a slot by their Job's own state: few (about the pool's cap), kept
@@ -10,7 +11,7 @@
 //   is not made yet), kept in a QueueIndex so a decision reads only its head;
 // - what this process assumed (admissions written but not seen, claims being created)
 //   changes between any two cycles and is few: it is applied when the snapshot is read
-//   (read), never stored here.
+//   (read()), never stored here.
 //
 // A queued Job's place depends on its task (is it live, is it cancelled), and a task's
 // reservation on a Job of its run's name (any Job of the namespace, finished or not): so
