@@ -58,11 +58,7 @@ export class QueueIndex {
     const named = this.named.get(name);
     if (!named) return false;
     this.named.delete(name);
-    for (const run of named.runs) {
-      const group = this.groups.get(run.priority)!;
-      group.delete(run);
-      if (group.size === 0) this.groups.delete(run.priority);
-    }
+    for (const run of named.runs) this.ungroup(run);
     return true;
   }
 
@@ -76,10 +72,14 @@ export class QueueIndex {
     if (!named || at < 0) return false;
     named.runs.splice(at, 1);
     if (named.runs.length === 0) this.named.delete(run.name);
+    this.ungroup(run);
+    return true;
+  }
+
+  private ungroup(run: QueuedRun): void {
     const group = this.groups.get(run.priority)!;
     group.delete(run);
     if (group.size === 0) this.groups.delete(run.priority);
-    return true;
   }
 
   /**

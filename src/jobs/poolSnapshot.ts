@@ -85,9 +85,9 @@ export function factsOf(job: V1Job): JobFacts {
  * A queued Job is admitted only for a live task that still wants it: not for one whose
  * task was deleted (garbage collection is on its way) or is being cancelled.
  */
-function wanted(facts: JobFacts, liveTasks: ReadonlyMap<string, TaskObject>): boolean {
-  if (facts.wantedBy === null) return true;
-  const task = liveTasks.get(facts.wantedBy);
+export function wanted(wantedBy: string | null, liveTasks: ReadonlyMap<string, TaskObject>): boolean {
+  if (wantedBy === null) return true;
+  const task = liveTasks.get(wantedBy);
   return task !== undefined && !task.spec.cancel;
 }
 
@@ -99,7 +99,7 @@ export function enqueuedAtOf(task: TaskObject): string {
 function standing(job: V1Job, assumed: ReadonlySet<string>, liveTasks: ReadonlyMap<string, TaskObject>): 'running' | 'queued' | undefined {
   const facts = factsOf(job);
   if (facts.state === 'Running' || assumed.has(job.metadata!.uid!)) return 'running';
-  return facts.state === 'Queued' && wanted(facts, liveTasks) ? 'queued' : undefined;
+  return facts.state === 'Queued' && wanted(facts.wantedBy, liveTasks) ? 'queued' : undefined;
 }
 
 /**
@@ -107,13 +107,34 @@ function standing(job: V1Job, assumed: ReadonlySet<string>, liveTasks: ReadonlyM
  * against the source until it has terminated, and holds a slot like its Job did.
  * By uid: a task deleted and re-applied has a new Job of the same name.
  */
-function outlivedTheirJob(jobs: readonly V1Job[], pods: readonly V1Pod[]): V1Pod[] {
-  if (pods.length === 0) return [];
-  const unfinished = new Set(jobs.map((j) => j.metadata!.uid!));
+export function outlivedTheirJob(pods: readonly V1Pod[], isUnfinished: (jobUid: string) => boolean): V1Pod[] {
   return pods.filter((pod) => {
     const job = pod.metadata?.labels?.[JOB_UID_LABEL];
-    return job !== undefined && !unfinished.has(job);
+    return job !== undefined && !isUnfinished(job);
   });
+}
+
+const unfinishedUids = (jobs: readonly V1Job[]) => {
+  const uids = new Set(jobs.map((j) => j.metadata!.uid!));
+  return (uid: string) => uids.has(uid);
+};
+
+/** What holds a slot for a pod that outlived its Job: the pod, by name. */
+export function podRun(pod: V1Pod): RunRef {
+  const labels = pod.metadata?.labels ?? {};
+  return { name: `pod/${pod.metadata!.name}`, source: labels[LABEL_SOURCE] ?? '', syncType: labels[LABEL_SYNC_TYPE] ?? '' };
+}
+
+/** A run as it holds a slot: its name, source and sync type, without its queue fields. */
+export const slotOf = (run: RunRef): RunRef => ({ name: run.name, source: run.source, syncType: run.syncType });
+
+/**
+ * Whether a task's run still needs its Job made: no Job of the run's name, or one that
+ * another task (an earlier one of the same name) controls.
+ */
+export function awaitsOwnJob(taskUid: string, run: RunRef, jobNamed: (name: string) => V1Job | undefined): boolean {
+  const existing = jobNamed(run.name);
+  return !existing || controllerUid(existing) !== taskUid;
 }
 
 /**
@@ -168,25 +189,20 @@ export function snapshotPool({ jobs, pods, tasks, assumed, jobNamed, departed = 
     if (where === undefined) continue;
     const run = queuedRunOf(job);
     if (where === 'running') {
-      snap.running.push({ name: run.name, source: run.source, syncType: run.syncType });
+      snap.running.push(slotOf(run));
       continue;
     }
     snap.queued.push(run);
   }
 
-  for (const pod of outlivedTheirJob(jobs, pods)) {
-    const labels = pod.metadata?.labels ?? {};
-    snap.running.push({ name: `pod/${pod.metadata!.name}`, source: labels[LABEL_SOURCE] ?? '', syncType: labels[LABEL_SYNC_TYPE] ?? '' });
-  }
+  if (pods.length > 0) snap.running.push(...outlivedTheirJob(pods, unfinishedUids(jobs)).map(podRun));
 
   snap.running.push(...departed);
 
   for (const task of tasks) {
     if (!awaitsJob(task)) continue;
     const run = reservedRunOf(task);
-    if (claimed.has(run.name)) continue;
-    const existing = jobNamed(run.name);
-    if (existing && controllerUid(existing) === task.metadata!.uid) continue;
+    if (claimed.has(run.name) || !awaitsOwnJob(task.metadata!.uid!, run, jobNamed)) continue;
     snap.queued.push(run);
     snap.reserved.add(run.name);
   }
@@ -201,7 +217,7 @@ export function snapshotPool({ jobs, pods, tasks, assumed, jobNamed, departed = 
 export function countPool({ jobs, pods, tasks }: Pick<SnapshotInput, 'jobs' | 'pods' | 'tasks'>): { running: number; queued: number } {
   const liveTasks = tasksByUid(tasks);
   const none = new Set<string>();
-  let running = outlivedTheirJob(jobs, pods).length;
+  let running = pods.length > 0 ? outlivedTheirJob(pods, unfinishedUids(jobs)).length : 0;
   let queued = 0;
   for (const job of jobs) {
     const where = standing(job, none, liveTasks);

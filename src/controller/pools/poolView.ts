@@ -20,9 +20,9 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { QueueIndex } from '../../core/queueIndex.js';
 import type { QueuedRun, RunRef } from '../../core/types.js';
-import { controllerUid } from '../../jobs/classify.js';
-import { JOB_UID_LABEL, LABEL_SOURCE, LABEL_SYNC_TYPE } from '../../jobs/labels.js';
-import { awaitsJob, factsOf, queuedRunOf, reservedRunOf, type TaskObject } from '../../jobs/poolSnapshot.js';
+import {
+  awaitsJob, awaitsOwnJob, factsOf, outlivedTheirJob, podRun, queuedRunOf, reservedRunOf, slotOf, type TaskObject, wanted,
+} from '../../jobs/poolSnapshot.js';
 import { liveTasksByPool, unfinishedByPool } from '../indexes.js';
 
 /** What a cycle decides over: as PoolSnapshot, with the queue kept instead of listed. */
@@ -86,10 +86,11 @@ export class PoolView {
   private readonly tasks = new Map<string, TaskObject>();
   /** Reserved runs in the queue, by their task's uid. */
   private readonly reservations = new Map<string, QueuedRun>();
-  /** Tasks awaiting a Job, by that Job's name: whether each is reserved depends on it. */
+  /**
+   * Tasks awaiting a Job (awaitsJob), by that Job's name: whether each is reserved
+   * depends on it. A task's entry follows the task object held in `tasks`.
+   */
   private readonly awaiting = new Map<string, Set<string>>();
-  /** The name each awaiting task awaits (its entry in `awaiting`). */
-  private readonly awaits = new Map<string, string>();
 
   /**
    * `key`: the pool's `namespace/name`. `jobNamed`: any Job of its namespace by name,
@@ -104,21 +105,11 @@ export class PoolView {
    */
   taskChanged(before: TaskObject | undefined, after: TaskObject | undefined): void {
     const uids = new Set([before, after].filter((t) => t !== undefined).map(uidOf));
-    for (const uid of uids) {
-      const name = this.awaits.get(uid);
-      if (name === undefined) continue;
-      deleteFrom(this.awaiting, name, uid);
-      this.awaits.delete(uid);
-    }
-    if (before) this.tasks.delete(uidOf(before));
+    for (const uid of uids) this.forgetTask(uid);
     if (after && isLiveIn(this.key, after)) {
       const uid = uidOf(after);
       this.tasks.set(uid, after);
-      if (awaitsJob(after)) {
-        const run = reservedRunOf(after);
-        addTo(this.awaiting, run.name, uid);
-        this.awaits.set(uid, run.name);
-      }
+      if (awaitsJob(after)) addTo(this.awaiting, reservedRunOf(after).name, uid);
     }
     for (const uid of uids) {
       this.judgeReservation(uid);
@@ -150,7 +141,7 @@ export class PoolView {
     const claimed = new Set(creating.map((run) => run.name));
     const count = (job: V1Job) => {
       const run = queuedRunOf(job);
-      if (!claimed.has(run.name)) running.push({ name: run.name, source: run.source, syncType: run.syncType });
+      if (!claimed.has(run.name)) running.push(slotOf(run));
     };
     for (const job of this.holding.values()) count(job);
     for (const uid of assumed) {
@@ -158,16 +149,18 @@ export class PoolView {
       if (job && !this.holding.has(uid)) count(job);
     }
     // Pods whose Job is gone (deleted in the background) still sync until they end.
-    for (const pod of pods) {
-      const labels = pod.metadata?.labels ?? {};
-      const job = labels[JOB_UID_LABEL];
-      if (job === undefined || this.unfinished.has(job)) continue;
-      running.push({ name: `pod/${pod.metadata!.name}`, source: labels[LABEL_SOURCE] ?? '', syncType: labels[LABEL_SYNC_TYPE] ?? '' });
-    }
-    running.push(...departed);
+    running.push(...outlivedTheirJob(pods, (uid) => this.unfinished.has(uid)).map(podRun), ...departed);
     const reserved = new Set<string>();
     for (const run of this.reservations.values()) if (!claimed.has(run.name)) reserved.add(run.name);
     return { running, queue: this.queue, reserved };
+  }
+
+  /** Takes a task out of `tasks` and `awaiting`, as it was held. */
+  private forgetTask(uid: string): void {
+    const held = this.tasks.get(uid);
+    if (!held) return;
+    this.tasks.delete(uid);
+    if (awaitsJob(held)) deleteFrom(this.awaiting, reservedRunOf(held).name, uid);
   }
 
   private keepJob(job: V1Job): void {
@@ -197,22 +190,20 @@ export class PoolView {
   private judgeQueued(uid: string): void {
     const entry = this.queuedJobs.get(uid);
     if (!entry) return;
-    const task = entry.wantedBy === null ? undefined : this.tasks.get(entry.wantedBy);
-    const wanted = entry.wantedBy === null || (task !== undefined && !task.spec.cancel);
-    if (wanted === entry.queued) return;
-    if (wanted) this.queue.add(entry.run);
+    const queued = wanted(entry.wantedBy, this.tasks);
+    if (queued === entry.queued) return;
+    if (queued) this.queue.add(entry.run);
     else this.queue.delete(entry.run);
-    entry.queued = wanted;
+    entry.queued = queued;
   }
 
   /** A task awaiting its Job is reserved unless a Job of its run's name is already its own. */
   private judgeReservation(uid: string): void {
     const task = this.tasks.get(uid);
     let next: QueuedRun | undefined;
-    if (task && this.awaits.has(uid)) {
+    if (task && awaitsJob(task)) {
       const run = reservedRunOf(task);
-      const existing = this.jobNamed(run.name);
-      if (!existing || controllerUid(existing) !== uid) next = run;
+      if (awaitsOwnJob(uid, run, this.jobNamed)) next = run;
     }
     const current = this.reservations.get(uid);
     if (current === next) return;

@@ -78,15 +78,11 @@ export function assertSameSnapshot(pool: string, view: PoolViewSnapshot, referen
   const running = new Set(reference.running.map((run) => run.name));
   const queueOf = (runs: Iterable<{ name: string; source: string; syncType: string }>) =>
     [...runs].filter((run) => !running.has(run.name)).map(described).sort();
-  const mismatch = (what: string, got: unknown, want: unknown) =>
-    new Error(`pool view of ${pool} differs from the caches in ${what}: ${JSON.stringify(got)} vs ${JSON.stringify(want)}`);
-  const viewRunning = view.running.map(described).sort();
-  const refRunning = reference.running.map(described).sort();
-  if (JSON.stringify(viewRunning) !== JSON.stringify(refRunning)) throw mismatch('running', viewRunning, refRunning);
-  const viewReserved = [...view.reserved].sort();
-  const refReserved = [...reference.reserved].sort();
-  if (JSON.stringify(viewReserved) !== JSON.stringify(refReserved)) throw mismatch('reserved', viewReserved, refReserved);
-  const viewQueue = queueOf(view.queue.ordered(undefined, 0));
-  const refQueue = queueOf(reference.queued);
-  if (JSON.stringify(viewQueue) !== JSON.stringify(refQueue)) throw mismatch('queue', viewQueue, refQueue);
+  const same = (what: string, got: string[], want: string[]) => {
+    if (JSON.stringify(got) === JSON.stringify(want)) return;
+    throw new Error(`pool view of ${pool} differs from the caches in ${what}: ${JSON.stringify(got)} vs ${JSON.stringify(want)}`);
+  };
+  same('running', view.running.map(described).sort(), reference.running.map(described).sort());
+  same('reserved', [...view.reserved].sort(), [...reference.reserved].sort());
+  same('queue', queueOf(view.queue.ordered(undefined, 0)), queueOf(reference.queued));
 }
