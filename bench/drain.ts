@@ -10,6 +10,7 @@ import { buildJob } from '../src/jobs/build.js';
 import type { KubeClients } from '../src/kube/client.js';
 import { createTestNamespace, deleteNamespace, eventually, eventuallyGone, testClients } from '../test/integration/support/cluster.js';
 import { JobTimes } from './jobTimes.js';
+import { type ApiserverProfile, apiserverProfileSeconds, fetchApiserverProfile, summarizeApiserverProfile } from './apiserverProfile.js';
 import { apiserverPid, cpuMsOf, settleProcess } from './proc.js';
 import { bounded, createTasks, RawApi } from './rawApi.js';
 import { withStage } from './stage.js';
@@ -26,6 +27,8 @@ export interface DrainRun {
   apiserverCpuMs: number;
   /** The operator's CPU over the drain (syncpool only). */
   operatorCpuMs?: number;
+  /** Where the API server's CPU went early in the drain (SYNCPOOL_BENCH_APISERVER_PROFILE). */
+  apiserverProfile?: ApiserverProfile;
 }
 
 const POOL = 'drain';
@@ -40,6 +43,25 @@ function server(kube: KubeClients): string {
 export async function lastFinish(times: JobTimes, count: number, timeoutMs: number): Promise<number> {
   await eventually(`${count} Jobs finished`, async () => (times.finishedAt.size >= count ? true : undefined), { timeoutMs, intervalMs: 50 });
   return Math.max(...times.finishedAt.values());
+}
+
+/**
+ * Starts the API server's CPU profile at the drain's start, if asked; `finish` waits for
+ * it, saves it and sums it over the tasks our watch saw finish inside its window.
+ */
+function profileDrain(kube: KubeClients, who: DrainRun['who'], times: JobTimes, t0: number): { finish(): Promise<ApiserverProfile | undefined> } {
+  const seconds = apiserverProfileSeconds();
+  const profile = seconds > 0 ? fetchApiserverProfile(kube, seconds) : undefined;
+  profile?.catch(() => undefined); // awaited in finish(); not an unhandled rejection meanwhile
+  return {
+    async finish() {
+      if (!profile) return undefined;
+      const end = t0 + seconds * 1000;
+      const finished = [...times.finishedAt.values()].filter((t) => t >= t0 && t <= end).length;
+      const file = `bench/results/partial-apiserver-${who}-${new Date(t0).toISOString().replace(/[:.]/g, '')}.pprof`;
+      return summarizeApiserverProfile(await profile, file, seconds, finished);
+    },
+  };
 }
 
 export function verifyCap(who: string, times: JobTimes, plan: DrainPlan): void {
@@ -63,11 +85,13 @@ export async function syncpoolDrain(plan: DrainPlan, timeoutMs: number): Promise
     const op0 = operator.cpuMs();
     times.startOccupancy();
     const t0 = Date.now();
+    const profile = profileDrain(kube, 'syncpool', times, t0);
     await api.patchPool(POOL, { paused: false });
     const t1 = await lastFinish(times, plan.tasks, timeoutMs);
     const run: DrainRun = {
       who: 'syncpool', ms: t1 - t0, peakBusy: times.peakActive, meanBusy: times.meanActive(t1),
       apiserverCpuMs: cpuMsOf(pid) - cpu0, operatorCpuMs: operator.cpuMs() - op0,
+      apiserverProfile: await profile.finish(),
     };
     verifyCap('syncpool', times, plan);
     await api.waitForAll(['Succeeded'], plan.tasks, timeoutMs);
@@ -121,10 +145,14 @@ export async function oracleDrain(plan: DrainPlan, timeoutMs: number): Promise<D
     times.onFinished = admitNext;
     times.startOccupancy();
     const t0 = Date.now();
+    const profile = profileDrain(kube, 'oracle', times, t0);
     for (let i = 0; i < plan.maxWorkers; i++) admitNext();
     const t1 = await lastFinish(times, plan.tasks, timeoutMs);
     if (failed) throw failed;
-    const run: DrainRun = { who: 'oracle', ms: t1 - t0, peakBusy: times.peakActive, meanBusy: times.meanActive(t1), apiserverCpuMs: cpuMsOf(pid) - cpu0 };
+    const run: DrainRun = {
+      who: 'oracle', ms: t1 - t0, peakBusy: times.peakActive, meanBusy: times.meanActive(t1), apiserverCpuMs: cpuMsOf(pid) - cpu0,
+      apiserverProfile: await profile.finish(),
+    };
     verifyCap('oracle', times, plan);
     return run;
   } finally {

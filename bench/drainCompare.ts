@@ -1,6 +1,7 @@
 // syncpool's drain beside the oracle's, run in pairs on one control plane (the order
 // alternating, so a machine getting busier does not favour one side), reported as
 // medians and as the median of each pair's ratio.
+import { apiserverProfileReport } from './apiserverProfile.js';
 import { type DrainPlan, type DrainRun, oracleDrain, syncpoolDrain } from './drain.js';
 import { secs } from './stats.js';
 
@@ -49,7 +50,7 @@ export function drainReport(c: DrainComparison): string {
   const m = c.median;
   return [
     `${c.plan.tasks} one-shot tasks, maxWorkers ${c.plan.maxWorkers}, pods that finish at once; ${c.setting}; ${c.runs.length / 2} pairs:`,
-    ...c.runs.map(row),
+    ...c.runs.flatMap((r) => [row(r), ...(r.apiserverProfile ? [apiserverProfileReport(r.who, r.apiserverProfile)] : [])]),
     `  median: syncpool ${secs(m.syncpoolMs)}, oracle ${secs(m.oracleMs)}; ratio ${m.ratio.toFixed(2)} (median of pairs);`
       + ` mean slots busy ${m.syncpoolMeanBusy.toFixed(1)} vs ${m.oracleMeanBusy.toFixed(1)}; apiserver CPU ratio ${m.apiserverCpuRatio.toFixed(2)}`,
   ].join('\n');

@@ -18,7 +18,9 @@
 //   drain      SYNCPOOL_BENCH_DRAIN_TASKS (2000) one-shot tasks, maxWorkers 50, syncpool
 //              beside the oracle, SYNCPOOL_BENCH_DRAIN_PAIRS (3) pairs admission-bound;
 //              SYNCPOOL_BENCH_SLOW_TASKS (2000) in SYNCPOOL_BENCH_SLOW_PAIRS (1) pairs
-//              controller-bound (about 10 minutes per 2,000-task drain on 2 cores)
+//              controller-bound (about 10 minutes per 2,000-task drain on 2 cores);
+//              SYNCPOOL_BENCH_APISERVER_PROFILE=<seconds>: also a CPU profile of
+//              kube-apiserver over each drain's first seconds (needs `go`)
 //   latency    admission (SYNCPOOL_BENCH_ADMISSIONS, 200) and slot-refill (SYNCPOOL_BENCH_SAMPLES,
 //              40) latency, empty and at each queue depth
 //   depth      API requests, CPU and memory per task at each queue depth
