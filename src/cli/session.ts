@@ -15,7 +15,7 @@ export interface Session {
 export function connect(flags: CommonFlags): Session {
   let config;
   try {
-    config = loadKubeConfig(flags.kubeconfig, flags.context);
+    config = loadKubeConfig(flags.kubeconfig, flags.context, 'kubectl-syncpool');
   } catch (err) {
     const where = flags.kubeconfig ?? process.env.KUBECONFIG ?? '~/.kube/config';
     throw new CliError(`cannot load the kubeconfig (${where}): ${(err as Error).message.split('\n')[0]}`);

@@ -3,7 +3,6 @@
 // metrics, the status page and its API); only the Lease holder runs the controllers.
 // Losing the lease exits the process, so a replica never admits on a stale view; the
 // Deployment restarts it as a standby.
-import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { Manager } from '../controller/manager.js';
 import { TokenAuthenticator } from '../heartbeat/auth.js';
@@ -15,6 +14,7 @@ import { wallClock } from '../runtime/clock.js';
 import { LeaderElector } from '../runtime/leader.js';
 import { EventRecorder } from '../kube/events.js';
 import { loadKubeConfig, makeClients } from '../kube/client.js';
+import { packageVersion } from '../kube/identity.js';
 import { patchHeartbeatStatus } from '../kube/heartbeatStatus.js';
 import { readRunPod } from '../kube/runPods.js';
 import { reviewToken } from '../kube/tokenReview.js';
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const log = createLogger(config.logLevel, { identity: config.identity });
-  const clients = makeClients(loadKubeConfig(config.kubeconfig));
+  const clients = makeClients(loadKubeConfig(config.kubeconfig, undefined, 'syncpool-operator'));
   const now = () => Date.now();
   const heartbeats = openHeartbeatStore({ redisUrl: config.redisUrl, now, log });
   let leading = false;
@@ -147,15 +147,6 @@ async function main(): Promise<void> {
   // that becomes leader only lists again instead of starting cold); admission waits for the lease.
   manager.startCaches().catch((err: Error) => log.error('caches failed to start', { error: err.message }));
   elector.start();
-}
-
-/** The version in package.json, beside src/ and dist/ alike (build_info). */
-function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
 }
 
 main().catch((err: Error) => {

@@ -54,7 +54,7 @@ function table(pool: WorkerPool | undefined, tasks: SyncTask[]): string {
 }
 
 export async function runDemo(kubeconfig: string, out: (line: string) => void): Promise<void> {
-  const kube = makeClients(loadKubeConfig(kubeconfig));
+  const kube = makeClients(loadKubeConfig(kubeconfig, undefined, 'syncpool-demo'));
   out(`Kubernetes ${(await kube.version.getCode()).gitVersion}; installing CRDs and starting syncpool-operator for namespace ${NS}`);
   await applyCrds(kube);
   const operator = spawn(process.execPath, ['--import', 'tsx', 'src/cmd/operator.ts', '--kubeconfig', kubeconfig,

@@ -2,6 +2,7 @@
 // Everything else asks for `KubeClients` and calls `mergePatch`.
 import * as k8s from '@kubernetes/client-node';
 import { PooledKubeConfig } from './connections.js';
+import { userAgent } from './identity.js';
 
 export interface KubeClients {
   config: k8s.KubeConfig;
@@ -18,10 +19,12 @@ export interface KubeClients {
 
 /**
  * Loads a kubeconfig: the file given, else $KUBECONFIG / ~/.kube/config, else the
- * in-cluster service account.
+ * in-cluster service account. `component` names the caller to the API server (its
+ * User-Agent, and the field manager of what it writes).
  */
-export function loadKubeConfig(file?: string, context?: string): k8s.KubeConfig {
+export function loadKubeConfig(file?: string, context?: string, component = 'syncpool'): k8s.KubeConfig {
   const config = new PooledKubeConfig();
+  config.userAgent = userAgent(component);
   if (file) config.loadFromFile(file);
   else config.loadFromDefault();
   if (context !== undefined) {

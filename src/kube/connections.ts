@@ -60,9 +60,12 @@ function tlsKey(o: AgentOptions): string {
 
 export class PooledKubeConfig extends k8s.KubeConfig {
   private pooled?: { key: string; agent: Agent };
+  /** Sent with every call of the generated clients (kube/identity.ts); unset: node-fetch's. */
+  userAgent?: string;
 
   override async applySecurityAuthentication(context: k8s.RequestContext): Promise<void> {
     await super.applySecurityAuthentication(context);
+    if (this.userAgent) context.setHeaderParam('User-Agent', this.userAgent);
     const made = context.getAgent();
     // Exactly https.Agent: a proxy's agent (a subclass) is left as the library made it.
     if (made?.constructor !== Agent) return;

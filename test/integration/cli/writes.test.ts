@@ -1,5 +1,6 @@
 // The verbs that change things: submit (and --wait to the end), cancel, retry, scale,
 // pause, resume, each as the built plugin against a live operator.
+import type { V1ObjectMeta } from '@kubernetes/client-node';
 import type { SyncTask } from '../../../src/api/types.js';
 import { eventually } from '../support/cluster.js';
 import { type SyncpoolStage, startSyncpool } from '../support/fixture.js';
@@ -31,6 +32,8 @@ test('submit creates a SyncTask with the given parameters, priority and schedule
   expect(name).toMatch(/^hubspot-contacts-[a-z0-9]{5}$/);
   const task = await stage.api.task(name!);
   expect(task.spec).toMatchObject({ pool: 'ok', source: 'hubspot', syncType: 'contacts', priority: 7, parameters: { since: '2026-01-01', full: 'true' } });
+  // The API server names the plugin as the writer of the spec (kubectl get --show-managed-fields), not "node-fetch".
+  expect((task.metadata as V1ObjectMeta).managedFields!.find((f) => !f.subresource)?.manager).toBe('kubectl-syncpool');
 
   const periodic = await syncpool(['submit', 'timed', 'hubspot', 'companies', ...inNs(), '--name', 'every-5m', '--schedule', '*/5 * * * *', '--time-zone', 'Europe/Berlin']);
   expect(periodic).toMatchObject({ code: 0, stdout: 'synctask/every-5m created\n' });

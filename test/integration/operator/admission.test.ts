@@ -1,5 +1,6 @@
 // The pool's cap, order and limits, as a user sees them: SyncTasks applied, Jobs run
 // on the fake node, an independent watch counting what ran at once.
+import type { V1ObjectMeta } from '@kubernetes/client-node';
 import { eventually } from '../support/cluster.js';
 import { type SyncpoolStage, startSyncpool } from '../support/fixture.js';
 import { peakConcurrency } from '../support/intervals.js';
@@ -46,6 +47,11 @@ test('20 tasks under maxWorkers 3: never more than 3 at once, all succeed, in pr
     .filter(({ ahead, behind }) => admitted.indexOf(ahead) - admitted.indexOf(behind) >= 3)
     .map(({ ahead, behind }) => `${ahead} admitted ${admitted.indexOf(ahead) - admitted.indexOf(behind)} places after ${behind}`);
   expect(late).toEqual([]);
+  // Who wrote what, as the API server records it (kubectl get --show-managed-fields): the
+  // operator under its own name, for the task's status and for the Job it made.
+  const managers = (meta: unknown) => (meta as V1ObjectMeta).managedFields?.map((f) => `${f.manager}${f.subresource ? `/${f.subresource}` : ''}`);
+  expect(managers((await api.task('drain-00')).metadata)).toContain('syncpool-operator/status');
+  expect(managers((await stage.kube.batch.readNamespacedJob({ namespace: stage.ns, name: 'drain-00-1' })).metadata)).toContain('syncpool-operator');
   // Counts alone are written at most once a second: the last ones land within it.
   const settled = await eventually('the pool status at rest', async () => {
     const { status } = await api.pool('drain');
