@@ -36,6 +36,11 @@ export interface ClusterWrites {
   /** Live: how many pods of any Job of that name are alive (for a Job whose uid is unknown). */
   alivePodsOfJobNamed(namespace: string, jobName: string): Promise<number>;
   /**
+   * Live: whether the WorkerPool exists. Asked before a task is said to have no pool: the
+   * pool cache may be behind the task cache (a pool applied together with its tasks).
+   */
+  poolExists(namespace: string, name: string): Promise<boolean>;
+  /**
    * Creates the Job; returns it as stored, or undefined if the name was taken already
    * (names are deterministic: AlreadyExists).
    */
@@ -88,6 +93,17 @@ export class Writers implements ClusterWrites {
     const body = resourceVersion ? { metadata: { resourceVersion }, status } : { status };
     return (await this.kube.custom.patchNamespacedCustomObjectStatus(
       { group: GROUP, version: VERSION, plural, namespace, name, body }, mergePatch)) as T;
+  }
+
+  async poolExists(namespace: string, name: string): Promise<boolean> {
+    this.onRequest('get');
+    try {
+      await this.kube.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, plural: POOLS, namespace, name });
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
   }
 
   async getJob(namespace: string, name: string): Promise<V1Job | undefined> {

@@ -67,6 +67,8 @@ export interface TaskReconcilerDeps {
 
 /** How soon to look again while an old incarnation's Job is being deleted. */
 const OLD_JOB_RECHECK_MS = 1_000;
+/** How soon to look again at a task whose pool exists but is not in the cache yet. */
+const POOL_CACHE_RECHECK_MS = 1_000;
 
 /** One reconcile's working memory: when it wants to look again. */
 class Visit {
@@ -100,6 +102,13 @@ export class TaskReconciler {
     const now = new Date(visit.nowMs).toISOString();
     const facts = await this.facts(task, namespace, visit);
     const next = nextTaskStatus(status, facts, now, task.metadata?.generation ?? 0);
+    if (!sameContent(next, status) && facts.kind === 'poolMissing' && await this.d.writes.poolExists(namespace, facts.pool)) {
+      // The pool cache is behind the task cache (the pool was applied with its tasks): the
+      // pool is there. PoolNotFound now would be a false alarm, a Warning Event and a
+      // status that flips back at once; the pool's add event brings this task back.
+      visit.lookAgainAt(visit.nowMs + POOL_CACHE_RECHECK_MS);
+      return requeue(visit);
+    }
     if (!sameContent(next, status)) {
       const rv = task.metadata.resourceVersion;
       this.d.tasks.remember(await this.d.writes.patchStatus<SyncTask>(TASKS, namespace, name, mergePatchOf(status, next), rv));

@@ -158,7 +158,7 @@ function operatorNeeds(namespace: string): Question[] {
   const q = (verb: string, resource: string, subresource?: string): Question => ({ verb, resource, subresource, namespace });
   return [
     ...['list', 'watch', 'delete'].map((v) => q(v, 'synctasks.syncpool.dev')),
-    ...['list', 'watch'].map((v) => q(v, 'workerpools.syncpool.dev')),
+    ...['get', 'list', 'watch'].map((v) => q(v, 'workerpools.syncpool.dev')),
     q('patch', 'synctasks.syncpool.dev', 'status'), q('patch', 'workerpools.syncpool.dev', 'status'),
     ...['get', 'list', 'watch', 'create', 'patch', 'delete'].map((v) => q(v, 'jobs.batch')),
     ...['list', 'watch', 'create', 'update', 'patch', 'delete'].map((v) => q(v, 'cronjobs.batch')),

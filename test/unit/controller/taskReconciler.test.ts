@@ -45,6 +45,38 @@ test('a task whose pool does not exist yet waits Pending, and is queued once the
   expect(status(h).phase).toBe('Queued');
 });
 
+test('a pool applied with its task but not yet in the cache is no PoolNotFound: nothing is written until the cache has it', async () => {
+  const h = new Harness();
+  h.cluster.applyPool('p', { maxWorkers: 1 });
+  h.cluster.createTask('t', { pool: 'p' });
+  h.op.caches.tasks.deliver(); // the pool's watch is behind the task's
+
+  const { result } = await h.reconcile('task', 't');
+  expect(h.writes()).toEqual(['get pool p → land']);
+  expect(status(h).phase).toBeUndefined();
+  expect(h.events).toEqual([]);
+  expect(result).toEqual({ requeueAfterMs: 1_000 });
+
+  h.deliverAll();
+  await h.reconcile('task', 't');
+  expect(status(h)).toMatchObject({ phase: 'Queued', jobName: 't-1' });
+  expect(h.events).toEqual([]);
+  // Asked once: with the pool in the cache there is nothing to confirm.
+  expect(h.writes().filter((w) => w.startsWith('get pool'))).toHaveLength(1);
+});
+
+test('a task whose pool is missing asks the API server once, not at every reconcile', async () => {
+  const h = new Harness();
+  h.cluster.createTask('t', { pool: 'nowhere' });
+  h.deliverAll();
+  await h.reconcile('task', 't');
+  h.deliverAll();
+  await h.reconcile('task', 't');
+  expect(status(h)).toMatchObject({ phase: 'Pending', message: expect.stringContaining('WorkerPool nowhere does not exist') });
+  expect(h.writes().filter((w) => w.startsWith('get pool'))).toEqual(['get pool nowhere → land']);
+  expect(h.events).toEqual([expect.objectContaining({ type: 'Warning', reason: 'PoolNotFound' })]);
+});
+
 test('a Job of the same name owned by an earlier task of that name is not this task\'s: its outcome is not taken, it is deleted with its uid as precondition', async () => {
   const h = world();
   await h.reconcile('task', 't');

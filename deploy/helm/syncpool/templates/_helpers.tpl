@@ -88,13 +88,14 @@ the chart installs them.
 */}}
 {{- define "syncpool.operatorRules" -}}
 # The two kinds: watched (informers list + watch), finished tasks deleted after their
-# retention (writers.deleteTask); status is the operator's to write.
+# retention (writers.deleteTask); status is the operator's to write. One live get of a
+# pool the cache lacks before a task is said to have none (the cache may be behind).
 - apiGroups: [syncpool.dev]
   resources: [synctasks]
   verbs: [list, watch, delete]
 - apiGroups: [syncpool.dev]
   resources: [workerpools]
-  verbs: [list, watch]
+  verbs: [get, list, watch]
 - apiGroups: [syncpool.dev]
   resources: [synctasks/status, workerpools/status]
   verbs: [patch]

@@ -71,6 +71,11 @@ export class SimWrites implements ClusterWrites {
     return this.submit(`list pods of Job named ${jobName}`, () => this.cluster.alivePodsOfJobNamed(namespace, jobName));
   }
 
+  /** Whether the pool exists now (a read, failing or timing out like any request). */
+  poolExists(_namespace: string, name: string): Promise<boolean> {
+    return this.submit(`get pool ${name}`, () => this.cluster.pools.get(name) !== undefined);
+  }
+
   /** A Job created unsuspended is an admission: judged when it lands, like admitJob. */
   createJob(job: V1Job): Promise<V1Job | undefined> {
     const body = wire(job);
