@@ -32,6 +32,7 @@
 import { launch, stop } from '../src/testbed/launcher.js';
 import { coreBench, coreReport } from './core.js';
 import { type DepthResult, queueDepth } from './depth.js';
+import { apiserverProfileSeconds } from './apiserverProfile.js';
 import { compareDrains, type DrainComparison, drainReport } from './drainCompare.js';
 import { assertAllAccepted, type HeartbeatPlan, type HeartbeatResult, heartbeatReport, heartbeatScenario } from './heartbeat.js';
 import { type ScenarioResult, scenario } from './latency.js';
@@ -78,6 +79,7 @@ const settings = () => ({
   samples: envCount('SYNCPOOL_BENCH_SAMPLES', 40),
   admissions: envCount('SYNCPOOL_BENCH_ADMISSIONS', 200),
   profile: process.env.SYNCPOOL_BENCH_PROFILE !== '0',
+  apiserverProfileSeconds: apiserverProfileSeconds(),
   starts: envCount('SYNCPOOL_BENCH_STARTS', 5),
   heartbeatTasks: envCount('SYNCPOOL_BENCH_HEARTBEAT_TASKS', 1000),
   heartbeatSeconds: envCount('SYNCPOOL_BENCH_HEARTBEAT_SECONDS', 60),
