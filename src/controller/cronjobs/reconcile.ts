@@ -15,7 +15,7 @@ import { type Adoption, ANNOTATION_ADOPTED, decideAdoption } from './adopt.js';
 
 export interface CronJobReconcilerDeps {
   cronJobs: Cache<V1CronJob>;
-  /** Only to say, when adopting, that the pool does not exist yet. */
+  /** Only to say, when adopting, that the pool does not exist yet (asked live when the cache lacks it). */
   pools: Cache<KubernetesObject>;
   writes: ClusterWrites;
   events: EventSink;
@@ -65,11 +65,14 @@ export class CronJobReconciler {
     this.cronJobs.remember(stored);
     const meta = { namespace, cronjob: name, pool: decision.pool, ...(decision.action === 'repoint' && { from: decision.from }) };
     this.d.log.info(LOGGED[decision.action], meta);
-    this.d.events.emit({ regarding, ...this.event(decision, namespace) });
+    // The pool cache may be behind (a pool applied with the CronJob): ask before saying it is missing.
+    const poolExists = decision.action === 'release' || this.d.pools.get(namespace, decision.pool) !== undefined
+      || await this.d.writes.poolExists(namespace, decision.pool).catch(() => true);
+    this.d.events.emit({ regarding, ...this.event(decision, poolExists) });
   }
 
-  private event(decision: Write, namespace: string): Omit<EventInput, 'regarding'> {
-    const missing = this.d.pools.get(namespace, decision.pool) ? '' : ` (it does not exist yet: runs wait until it does)`;
+  private event(decision: Write, poolExists: boolean): Omit<EventInput, 'regarding'> {
+    const missing = poolExists ? '' : ` (it does not exist yet: runs wait until it does)`;
     switch (decision.action) {
       case 'adopt':
         return {

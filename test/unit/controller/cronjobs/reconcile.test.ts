@@ -14,10 +14,14 @@ function cronJob(labels: Record<string, string>, resourceVersion = '7'): V1CronJ
   };
 }
 
-function stage(cached: V1CronJob | undefined, answer: (patch: object) => V1CronJob | Error, pools: string[] = ['crm']) {
+/** `pools`: in the cache; `livePools`: in the API server (the cache may be behind it). */
+function stage(cached: V1CronJob | undefined, answer: (patch: object) => V1CronJob | Error, pools: string[] = ['crm'], livePools = pools) {
   const patches: { ref: JobRef; patch: object; resourceVersion?: string }[] = [];
   const events: EventInput[] = [];
   const writes = {
+    async poolExists(_namespace: string, name: string) {
+      return livePools.includes(name);
+    },
     async patchCronJob(ref: JobRef, patch: object, resourceVersion?: string) {
       patches.push({ ref, patch, resourceVersion });
       const out = answer(patch);
@@ -74,6 +78,13 @@ test('a pool that does not exist yet: adopted anyway, and the Event says its run
   await reconciler.reconcile('ns/export');
   expect(patches).toHaveLength(1);
   expect(events[0]!.note).toContain('WorkerPool later (it does not exist yet: runs wait until it does)');
+});
+
+test('a pool the cache does not show yet but the API server has: the Event does not call it missing', async () => {
+  const { reconciler, events } = stage(cronJob({ 'syncpool.dev/pool': 'fresh' }), () => cronJob({}, '8'), [], ['fresh']);
+  await reconciler.reconcile('ns/export');
+  expect(events[0]!.note).toContain('runs now queue in WorkerPool fresh:');
+  expect(events[0]!.note).not.toContain('does not exist');
 });
 
 test('an unreadable record: a Warning, nothing written; a gone CronJob: nothing at all', async () => {
