@@ -41,7 +41,7 @@ const RARE: Record<string, string> = {
     'no request: the OwnerReferencesPermissionEnforcement admission plugin checks it when a Job or CronJob names its SyncTask with blockOwnerDeletion',
   'get jobs.batch': 'writers.getJob: a task cancelled before its new Job reached the cache',
   'get pods': 'runPods.readRunPod: a heartbeat that arrives before its pod reaches the cache',
-  'get workerpools.syncpool.dev': 'writers.poolExists: a task whose pool is not in the cache, asked before it is said to have none',
+  'get workerpools.syncpool.dev': 'writers.poolExists: a pool not in the cache, asked before a task or an adoption Event says it is missing',
   'patch events.events.k8s.io': "events.updateSeries: the same Event repeated 30 s or more after it was first written",
 };
 

@@ -89,7 +89,8 @@ the chart installs them.
 {{- define "syncpool.operatorRules" -}}
 # The two kinds: watched (informers list + watch), finished tasks deleted after their
 # retention (writers.deleteTask); status is the operator's to write. One live get of a
-# pool the cache lacks before a task is said to have none (the cache may be behind).
+# pool the cache lacks before a task, or an adopted CronJob's Event, says it has none
+# (the cache may be behind).
 - apiGroups: [syncpool.dev]
   resources: [synctasks]
   verbs: [list, watch, delete]
