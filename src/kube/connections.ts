@@ -60,8 +60,16 @@ function tlsKey(o: AgentOptions): string {
 
 export class PooledKubeConfig extends k8s.KubeConfig {
   private pooled?: { key: string; agent: Agent };
-  /** Sent with every call of the generated clients (kube/identity.ts); unset: node-fetch's. */
+  /** Sent with every call, watches included (kube/identity.ts); unset: node-fetch's. */
   userAgent?: string;
+
+  /** Watches build their requests here, not through the generated clients' path below. */
+  override async applyToFetchOptions(opts: Parameters<k8s.KubeConfig['applyToFetchOptions']>[0]): ReturnType<k8s.KubeConfig['applyToFetchOptions']> {
+    const init = await super.applyToFetchOptions(opts);
+    // client-node builds node-fetch Headers here.
+    if (this.userAgent) (init.headers as unknown as { set(name: string, value: string): void }).set('User-Agent', this.userAgent);
+    return init;
+  }
 
   override async applySecurityAuthentication(context: k8s.RequestContext): Promise<void> {
     await super.applySecurityAuthentication(context);
