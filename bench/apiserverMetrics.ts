@@ -7,21 +7,31 @@ import type { KubeClients } from '../src/kube/client.js';
 /** Request counts by `verb resource subresource code` (subresource and code may be empty). */
 export type Counts = Map<string, number>;
 
-export async function scrape(kube: KubeClients): Promise<Counts> {
-  const opts = { method: 'GET', path: '/metrics', host: '', port: '' as string | number };
+/**
+ * One GET of the API server's own endpoints (/metrics, /debug/pprof/…) with the
+ * kubeconfig's credentials; the body as it came, or an error naming the status.
+ */
+export async function apiserverGet(kube: KubeClients, path: string): Promise<Buffer> {
   const url = new URL(kube.config.getCurrentCluster()!.server);
-  Object.assign(opts, { host: url.hostname, port: url.port });
+  const opts = { method: 'GET', host: url.hostname, port: url.port, path };
   await kube.config.applyToHTTPSOptions(opts);
-  const text = await new Promise<string>((resolve, reject) => {
+  return new Promise((resolve, reject) => {
     const req = request(opts, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => { body += c; });
-      res.on('end', () => resolve(body));
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks);
+        if (res.statusCode === 200) resolve(body);
+        else reject(new Error(`GET ${path}: HTTP ${res.statusCode} ${body.toString('utf8').slice(0, 200)}`));
+      });
     });
     req.on('error', reject);
     req.end();
   });
+}
+
+export async function scrape(kube: KubeClients): Promise<Counts> {
+  const text = (await apiserverGet(kube, '/metrics')).toString('utf8');
   const counts: Counts = new Map();
   for (const line of text.split('\n')) {
     if (!line.startsWith('apiserver_request_total{')) continue;

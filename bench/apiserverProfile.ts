@@ -5,8 +5,8 @@
 // within the window.
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { request } from 'node:https';
 import type { KubeClients } from '../src/kube/client.js';
+import { apiserverGet } from './apiserverMetrics.js';
 
 /** Seconds per profile (SYNCPOOL_BENCH_APISERVER_PROFILE), 0 or unset: none. */
 export function apiserverProfileSeconds(): number {
@@ -16,21 +16,8 @@ export function apiserverProfileSeconds(): number {
 }
 
 /** Resolves with the profile once `seconds` have passed (the API server holds the request that long). */
-export async function fetchApiserverProfile(kube: KubeClients, seconds: number): Promise<Buffer> {
-  const url = new URL(kube.config.getCurrentCluster()!.server);
-  const opts = { method: 'GET', host: url.hostname, port: url.port, path: `/debug/pprof/profile?seconds=${seconds}` };
-  await kube.config.applyToHTTPSOptions(opts);
-  return new Promise((resolve, reject) => {
-    const req = request(opts, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => (res.statusCode === 200
-        ? resolve(Buffer.concat(chunks))
-        : reject(new Error(`apiserver profile: HTTP ${res.statusCode} ${Buffer.concat(chunks).toString('utf8').slice(0, 200)}`))));
-    });
-    req.on('error', reject);
-    req.end();
-  });
+export function fetchApiserverProfile(kube: KubeClients, seconds: number): Promise<Buffer> {
+  return apiserverGet(kube, `/debug/pprof/profile?seconds=${seconds}`);
 }
 
 /**

@@ -102,14 +102,14 @@ export class TaskReconciler {
     const now = new Date(visit.nowMs).toISOString();
     const facts = await this.facts(task, namespace, visit);
     const next = nextTaskStatus(status, facts, now, task.metadata?.generation ?? 0);
-    if (!sameContent(next, status) && facts.kind === 'poolMissing' && await this.d.writes.poolExists(namespace, facts.pool)) {
-      // The pool cache is behind the task cache (the pool was applied with its tasks): the
-      // pool is there. PoolNotFound now would be a false alarm, a Warning Event and a
-      // status that flips back at once; the pool's add event brings this task back.
-      visit.lookAgainAt(visit.nowMs + POOL_CACHE_RECHECK_MS);
-      return requeue(visit);
-    }
     if (!sameContent(next, status)) {
+      if (facts.kind === 'poolMissing' && await this.d.writes.poolExists(namespace, facts.pool)) {
+        // The pool cache is behind the task cache (the pool was applied with its tasks): the
+        // pool is there. PoolNotFound now would be a false alarm, a Warning Event and a
+        // status that flips back at once; the pool's add event brings this task back.
+        visit.lookAgainAt(visit.nowMs + POOL_CACHE_RECHECK_MS);
+        return requeue(visit);
+      }
       const rv = task.metadata.resourceVersion;
       this.d.tasks.remember(await this.d.writes.patchStatus<SyncTask>(TASKS, namespace, name, mergePatchOf(status, next), rv));
       countTaskTransition(this.metrics, task, status, next, facts);
